@@ -1,0 +1,213 @@
+"""Upstream data files: find them locally or download them, and verify each by sha256.
+
+Every file agglomap reads from upstream is pinned in ``agglomap/data/sources.json``
+(path, URL, sha256, licence). :func:`fetch` resolves a file in this order:
+
+1. ``sources_dir`` if given (the CLI's ``--sources DIR``);
+2. ``$AGGLOMAP_SOURCES``;
+3. a download with pooch into the user cache (``$AGGLOMAP_CACHE``, else
+   ``platformdirs.user_cache_dir("agglomap")``).
+
+A local folder mirrors upstream's layout relative to the manifest (``geokz/<file>``).
+``base_url`` (or ``$AGGLOMAP_BASE_URL``) replaces scheme and host of each upstream URL,
+so a mirror serves the same paths: ``<base_url>/arodionoff/geokz/<commit>/inst/shape/<file>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .data import data_path
+from .errors import SourceError, suggest
+
+SOURCES_ENV = "AGGLOMAP_SOURCES"
+CACHE_ENV = "AGGLOMAP_CACHE"
+BASE_URL_ENV = "AGGLOMAP_BASE_URL"
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One upstream file as the manifest pins it."""
+
+    name: str
+    path: str  # relative to a sources folder or the cache
+    sha256: str
+    licence: str
+    url: str = ""
+    page: str = ""
+    manual: bool = False  # no stable direct URL: the user fetches it by hand
+    note: str = ""
+
+
+@cache
+def manifest() -> dict[str, Entry]:
+    """Every pinned upstream file, by file name."""
+    raw = json.loads(data_path("sources.json").read_text(encoding="utf-8"))
+    return {
+        name: Entry(
+            name=name,
+            path=rec["path"],
+            sha256=rec["sha256"],
+            licence=rec["licence"],
+            url=rec.get("url", ""),
+            page=rec.get("page", ""),
+            manual=bool(rec.get("manual", False)),
+            note=rec.get("note", ""),
+        )
+        for name, rec in raw["files"].items()
+    }
+
+
+def entry(name: str) -> Entry:
+    """The manifest entry for ``name`` (a file name, or its path such as ``geokz/<file>``)."""
+    files = manifest()
+    key = Path(name).name
+    if key not in files:
+        hint = suggest(key, files)
+        raise SourceError(
+            f"no upstream file {name!r} in the manifest"
+            + (f"; did you mean {', '.join(hint)}?" if hint else "")
+        )
+    return files[key]
+
+
+def cache_dir() -> Path:
+    """Where downloads go: ``$AGGLOMAP_CACHE``, else the platform's user cache folder."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("agglomap"))
+
+
+def sha256sum(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_verified: dict[tuple[str, int, int], str] = {}
+
+
+def _hash_cached(path: Path) -> str:
+    """sha256 of ``path``, remembered per (path, mtime, size) so reloads are cheap."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _verified:
+        _verified[key] = sha256sum(path)
+    return _verified[key]
+
+
+def verify(path: Path, ent: Entry) -> Path:
+    """Return ``path`` if its sha256 is the pinned one, else raise :class:`SourceError`."""
+    actual = _hash_cached(path)
+    if actual != ent.sha256:
+        raise SourceError(
+            f"{path}: checksum mismatch for {ent.name}: expected sha256 {ent.sha256}, "
+            f"got {actual}. The file is corrupt or a different version; replace it with "
+            f"the pinned upstream file ({ent.url or ent.page})."
+        )
+    return path
+
+
+def local_dir(sources_dir: str | Path | None = None) -> Path | None:
+    """The local sources folder in force: ``sources_dir``, else ``$AGGLOMAP_SOURCES``, else None."""
+    chosen = sources_dir if sources_dir is not None else os.environ.get(SOURCES_ENV) or None
+    if chosen is None:
+        return None
+    folder = Path(chosen).expanduser()
+    if not folder.is_dir():
+        how = "--sources" if sources_dir is not None else f"${SOURCES_ENV}"
+        raise SourceError(f"{folder}: sources folder ({how}) does not exist")
+    return folder
+
+
+def fetch(
+    name: str,
+    sources_dir: str | Path | None = None,
+    *,
+    base_url: str | None = None,
+    progress: bool = True,
+) -> Path:
+    """Path of the verified upstream file ``name``, from a local folder or downloaded."""
+    ent = entry(name)
+    folder = local_dir(sources_dir)
+    if folder is not None:
+        for candidate in (folder / ent.path, folder / ent.name):
+            if candidate.is_file():
+                return verify(candidate, ent)
+        raise SourceError(
+            f"{folder / ent.path}: not found in the sources folder; "
+            f"get it from {ent.url or ent.page}"
+        )
+    if ent.manual:
+        raise SourceError(
+            f"{ent.name} cannot be downloaded automatically. Get it from {ent.page}, "
+            f"put it in a folder and pass --sources DIR (or set ${SOURCES_ENV}). {ent.note}"
+        )
+    return _download(ent, base_url or os.environ.get(BASE_URL_ENV) or None, progress)
+
+
+def fetch_layer(
+    layer_stem: str,
+    sources_dir: str | Path | None = None,
+    *,
+    base_url: str | None = None,
+    progress: bool = True,
+) -> Path:
+    """Fetch every part of a shapefile (``.shp .shx .dbf .prj .cpg``); return the ``.shp``."""
+    stem = Path(layer_stem).name.removesuffix(".shp")
+    paths = [
+        fetch(stem + ext, sources_dir, base_url=base_url, progress=progress)
+        for ext in SHAPEFILE_PARTS
+    ]
+    return paths[0]
+
+
+def mirror_url(url: str, base_url: str | None) -> str:
+    """``url`` with scheme and host replaced by ``base_url`` (path kept), or ``url`` itself."""
+    if not base_url:
+        return url
+    return base_url.rstrip("/") + urlsplit(url).path
+
+
+def _download(ent: Entry, base_url: str | None, progress: bool) -> Path:
+    import pooch
+    import requests
+
+    target = cache_dir() / ent.path
+    if target.is_file() and _hash_cached(target) == ent.sha256:
+        return target
+    url = mirror_url(ent.url, base_url)
+    try:
+        got = pooch.retrieve(
+            url,
+            known_hash=f"sha256:{ent.sha256}",
+            fname=target.name,
+            path=target.parent,
+            progressbar=progress,
+        )
+    except ValueError as exc:  # pooch's checksum refusal; it deletes the download itself
+        hashes = re.findall(r"\b[0-9a-f]{64}\b", str(exc))
+        actual = hashes[-1] if len(hashes) > 1 else "unknown"
+        raise SourceError(
+            f"{url}: checksum mismatch for {ent.name}: expected sha256 {ent.sha256}, "
+            f"got {actual}; the download was discarded"
+        ) from exc
+    except (requests.RequestException, OSError) as exc:
+        raise SourceError(
+            f"could not download {ent.name} from {url}: {exc}. Without internet, pass "
+            f"--sources DIR (or set ${SOURCES_ENV}) to a folder holding {ent.path}"
+        ) from exc
+    return Path(got)
