@@ -1,0 +1,240 @@
+"""Boundary layers against the real geokz data (read through $AGGLOMAP_SOURCES)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from pyproj import Geod
+
+from agglomap import boundaries
+from agglomap.boundaries import country_outline, load_boundaries, read_boundaries
+from agglomap.cli import main
+from agglomap.errors import InputError
+from agglomap.regions import load_regions, regions_for
+
+REPO = Path(__file__).resolve().parents[1]
+# Area of Kazakhstan as the Bureau of National Statistics states it (2 724 900 km²).
+NATIONAL_AREA_KM2 = 2_724_900
+VINTAGES = {"2018": 17, "2022": 20}
+DISTRICTS = {"2018": 216, "2022": 224}
+
+
+def upstream(sources_dir: Path, layer: str) -> gpd.GeoDataFrame:
+    return gpd.read_file(sources_dir / "geokz" / f"kaz_admbnda_{layer}.shp", engine="pyogrio")
+
+
+@pytest.fixture(scope="module")
+def centres(sources_dir) -> dict[str, dict[str, shapely.Point]]:
+    """Administrative centre points per vintage from geokz cnt1_2022 (Baikonur left out)."""
+    cnt = upstream(sources_dir, "cnt1_2022")
+    cnt = cnt[cnt["TYPE_CNT1"] != 4]
+    pts = dict(zip("KZ-" + cnt["ADM1_PCODE"].str[2:], cnt.geometry, strict=True))
+    new_2022 = {"KZ-10", "KZ-33", "KZ-62"}
+    old = {rid: p for rid, p in pts.items() if rid not in new_2022}
+    old["KZ-19"] = pts["KZ-33"]  # Taldykorgan was Almaty Region's centre until 2022
+    return {"2018": old, "2022": pts}
+
+
+def test_region_table_shipped_copy_is_identical():
+    shipped = REPO / "src" / "agglomap" / "data" / "regions.csv"
+    assert shipped.read_bytes() == (REPO / "geo" / "regions.csv").read_bytes()
+    table = load_regions()
+    assert len(table) == 20 and table["region_id"].is_unique
+    assert (table["kato"].str.fullmatch(r"\d{9}")).all()
+    assert len(regions_for("2018")) == 17 and len(regions_for(2022)) == 20
+
+
+@pytest.mark.parametrize("vintage", VINTAGES)
+def test_oblasts(vintage, sources_dir, centres):
+    gdf = load_boundaries(vintage, sources_dir=sources_dir)
+    assert list(gdf.columns) == boundaries.OBLAST_COLUMNS
+    assert gdf.crs.to_epsg() == 4326
+    assert len(gdf) == VINTAGES[vintage] and gdf["region_id"].is_unique
+    assert gdf.is_valid.all()
+    assert (gdf["iso_3166_2"] == gdf["region_id"]).all()
+    assert (gdf["kato"].str[:2] == gdf["region_id"].str[3:]).all()
+    assert (gdf["vintage"] == vintage).all() and (gdf["centre"] != "").all()
+    assert (gdf["kind"] == "city").sum() == 3
+    total = gdf["area_km2"].sum()
+    assert total == pytest.approx(NATIONAL_AREA_KM2, rel=0.01)  # measured 2 728 284 / 2 728 291
+    geod = Geod(ellps="WGS84")
+    geodesic = sum(abs(geod.geometry_area_perimeter(g)[0]) for g in gdf.geometry) / 1e6
+    assert total == pytest.approx(geodesic, rel=1e-4)
+    for rid, point in centres[vintage].items():
+        assert gdf.loc[gdf["region_id"] == rid].geometry.iloc[0].contains(point), rid
+
+
+def test_current_names(sources_dir):
+    gdf = load_boundaries(2022, sources_dir=sources_dir).set_index("region_id")
+    assert gdf.loc["KZ-71", "name_en"] == "Astana"
+    assert gdf.loc["KZ-19", "centre"] == "konaev"
+    assert load_boundaries("2018", sources_dir=sources_dir).set_index("region_id").loc[
+        "KZ-19", "centre"
+    ] == ("taldykorgan")
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "in_2018", "in_2022"),
+    [
+        (50.756, 78.541, "KZ-63", "KZ-10"),  # Kurchatov
+        (47.80, 67.71, "KZ-35", "KZ-62"),  # Zhezkazgan
+        (44.83, 78.82, "KZ-19", "KZ-33"),  # Tekeli
+    ],
+)
+def test_towns_change_region_with_vintage(lat, lon, in_2018, in_2022, sources_dir):
+    point = shapely.Point(lon, lat)
+    for vintage, expected in (("2018", in_2018), ("2022", in_2022)):
+        gdf = load_boundaries(vintage, sources_dir=sources_dir)
+        assert list(gdf.loc[gdf.contains(point), "region_id"]) == [expected]
+
+
+@pytest.mark.parametrize("vintage", VINTAGES)
+def test_districts(vintage, sources_dir):
+    dist = load_boundaries(vintage, "district", sources_dir)
+    obl = load_boundaries(vintage, "oblast", sources_dir)
+    assert list(dist.columns) == boundaries.DISTRICT_COLUMNS
+    assert len(dist) == DISTRICTS[vintage] and dist["district_id"].is_unique
+    assert dist.is_valid.all()
+    assert set(dist["region_id"]) == set(obl["region_id"])
+    union = boundaries.area_km2(gpd.GeoSeries([dist.union_all()], crs=4326))[0]
+    assert union == pytest.approx(obl["area_km2"].sum(), rel=0.005)
+    # each district lies in the oblast its region_id names
+    inside = gpd.sjoin(
+        gpd.GeoDataFrame(dist[["region_id"]], geometry=dist.representative_point(), crs=4326),
+        obl[["region_id", "geometry"]],
+        predicate="within",
+    )
+    assert (inside["region_id_left"] == inside["region_id_right"]).all()
+    assert len(inside) == len(dist)
+
+
+def test_invalid_upstream_district_is_repaired(sources_dir):
+    raw = upstream(sources_dir, "adm2_2024")
+    bad = raw.loc[~raw.is_valid, "ADM2_PCODE"]
+    assert len(bad) >= 1
+    dist = load_boundaries("2022", "district", sources_dir).set_index("district_id")
+    assert dist.is_valid.all()
+    for pcode in bad:
+        assert dist.loc[pcode].geometry.geom_type in {"Polygon", "MultiPolygon"}
+        assert dist.loc[pcode, "area_km2"] > 1000  # Ulytau district: repaired, not emptied
+
+
+def test_country_outline(sources_dir):
+    out = country_outline(sources_dir)
+    assert len(out) == 1 and out.is_valid.all()
+    assert out["area_km2"].iloc[0] == pytest.approx(NATIONAL_AREA_KM2, rel=0.01)
+
+
+def test_loading_is_fast_and_cached(sources_dir):
+    boundaries._build.cache_clear()
+    start = time.perf_counter()
+    for vintage in VINTAGES:
+        load_boundaries(vintage, sources_dir=sources_dir)
+    assert time.perf_counter() - start < 2.0
+    a = load_boundaries("2018", sources_dir=sources_dir)
+    a.loc[0, "name_en"] = "changed"
+    assert load_boundaries("2018", sources_dir=sources_dir).loc[0, "name_en"] != "changed"
+
+
+@pytest.mark.parametrize(("vintage", "level"), [("2020", "oblast"), ("2022", "rayon")])
+def test_unknown_vintage_or_level(vintage, level):
+    with pytest.raises(InputError, match="2018, 2022|oblast, district"):
+        load_boundaries(vintage, level)
+
+
+# --- a user's own file ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def adm1_2018(sources_dir) -> gpd.GeoDataFrame:
+    raw = upstream(sources_dir, "adm1_2018")
+    raw["expected"] = "KZ-" + raw["KATO"].str[:2]
+    return raw
+
+
+def _write(gdf: gpd.GeoDataFrame, path: Path) -> Path:
+    gdf.to_file(path, engine="pyogrio")
+    return path
+
+
+def test_user_file_with_russian_names(adm1_2018, tmp_path):
+    path = _write(
+        adm1_2018[["ADM1_RU", "geometry"]].rename(columns={"ADM1_RU": "Регион"}),
+        tmp_path / "ru.geojson",
+    )
+    got = read_boundaries(path)
+    assert list(got.columns) == boundaries.OBLAST_COLUMNS
+    assert list(got["region_id"]) == list(adm1_2018["expected"])
+    assert (got["vintage"] == "2018").all()
+    assert got.set_index("region_id").loc["KZ-19", "centre"] == "taldykorgan"
+
+
+def test_user_file_with_renamed_kato_column(adm1_2018, tmp_path):
+    user = adm1_2018[["KATO", "geometry"]].rename(columns={"KATO": "stat_code"})
+    user["population"] = range(len(user))
+    path = _write(user, tmp_path / "kato.gpkg")
+    got = read_boundaries(path)
+    assert list(got["region_id"]) == list(adm1_2018["expected"])
+    same = read_boundaries(path, code_field="stat_code", vintage=2018)
+    assert list(same["region_id"]) == list(adm1_2018["expected"])
+
+
+def test_user_file_in_web_mercator(adm1_2018, tmp_path, sources_dir):
+    path = _write(adm1_2018[["ADM1_EN", "KATO", "geometry"]].to_crs(3857), tmp_path / "m.shp")
+    got = read_boundaries(path)
+    assert got.crs.to_epsg() == 4326
+    assert list(got["region_id"]) == list(adm1_2018["expected"])
+    ours = load_boundaries("2018", sources_dir=sources_dir).set_index("region_id")
+    assert got.set_index("region_id")["area_km2"].to_dict() == pytest.approx(
+        ours["area_km2"].to_dict(), rel=1e-6
+    )
+
+
+def test_user_file_without_recognisable_field(adm1_2018, tmp_path):
+    user = adm1_2018[["geometry"]].copy()
+    user["fid_code"] = range(100, 100 + len(user))
+    user["label"] = [f"zone {i}" for i in range(len(user))]
+    path = _write(user, tmp_path / "anon.geojson")
+    with pytest.raises(InputError) as err:
+        read_boundaries(path)
+    msg = str(err.value)
+    assert str(path) in msg and "fid_code" in msg and "label" in msg
+
+
+def test_user_file_wrong_field_and_bad_value(adm1_2018, tmp_path):
+    user = adm1_2018[["ADM1_RU", "geometry"]].copy()
+    path = _write(user, tmp_path / "ru.gpkg")
+    with pytest.raises(InputError, match="ADM1_RU") as err:
+        read_boundaries(path, name_field="ADM_RU")
+    assert err.value.column == "ADM_RU"
+    user.loc[4, "ADM1_RU"] = "Западно-Казахстанска"
+    path = _write(user, tmp_path / "typo.gpkg")
+    with pytest.raises(InputError, match="Западно-Казахстанская") as err:
+        read_boundaries(path, name_field="ADM1_RU")
+    assert err.value.row == 5
+
+
+def test_cli_writes_layer_with_sidecar(tmp_path, sources_dir, capsys):
+    out = tmp_path / "oblasts.gpkg"
+    assert (
+        main(["--sources", str(sources_dir), "boundaries", "--vintage", "2018", "--out", str(out)])
+        == 0
+    )
+    written = gpd.read_file(out)
+    assert len(written) == 17 and set(written["region_id"]) == set(regions_for(2018)["region_id"])
+    sidecar = json.loads(out.with_name(out.name + ".sources.json").read_text())
+    assert sidecar["sources"][0]["key"] == "geokz"
+    assert "17 oblast-level units" in capsys.readouterr().err
+    again = tmp_path / "again.geojson"
+    assert main(["boundaries", "--boundaries", str(out), "--out", str(again)]) == 0
+    assert list(gpd.read_file(again)["region_id"]) == list(written["region_id"])
+    assert (
+        main(["boundaries", "--boundaries", str(out), "--name-field", "nme", "--out", str(again)])
+        == 2
+    )
+    assert "name_ru" in capsys.readouterr().err
