@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
@@ -238,3 +239,13 @@ def test_cli_writes_layer_with_sidecar(tmp_path, sources_dir, capsys):
         == 2
     )
     assert "name_ru" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("vintage", VINTAGES)
+def test_centre_city_lies_in_its_oblast(vintage, sources_dir):
+    cities = pd.read_csv(REPO / "src" / "agglomap" / "data" / "cities.csv", index_col="city_id")
+    gdf = load_boundaries(vintage, sources_dir=sources_dir)
+    for row in gdf.itertuples():
+        city = cities.loc[row.centre]
+        point = shapely.Point(float(city["lon"]), float(city["lat"]))
+        assert row.geometry.contains(point), (row.region_id, row.centre)
