@@ -83,9 +83,11 @@ def write_table(
                 kwargs = {"layer": layer or out.stem} if ext == ".gpkg" else {}
                 data.to_file(tmp, engine="pyogrio", **kwargs)
     else:
-        frame = pd.DataFrame(data.drop(columns=data.geometry.name)) if isinstance(
-            data, gpd.GeoDataFrame
-        ) else data
+        frame = (
+            pd.DataFrame(data.drop(columns=data.geometry.name))
+            if isinstance(data, gpd.GeoDataFrame)
+            else data
+        )
         with atomic_path(out) as tmp:
             if ext == ".csv":
                 frame.to_csv(tmp, index=False, encoding="utf-8")

@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 
 
-def add_out(parser: argparse.ArgumentParser, help: str = "output file; format from extension") -> None:
+def add_out(
+    parser: argparse.ArgumentParser, help: str = "output file; format from extension"
+) -> None:
     parser.add_argument("--out", "-o", type=Path, required=True, metavar="FILE", help=help)
 
 
