@@ -190,6 +190,10 @@ def _download(ent: Entry, base_url: str | None, progress: bool) -> Path:
     if target.is_file() and _hash_cached(target) == ent.sha256:
         return target
     url = mirror_url(ent.url, base_url)
+    logger = pooch.get_logger()
+    level = logger.level
+    if not progress:
+        logger.setLevel("WARNING")  # pooch's "Downloading data from …" line
     try:
         got = pooch.retrieve(
             url,
@@ -210,4 +214,6 @@ def _download(ent: Entry, base_url: str | None, progress: bool) -> Path:
             f"could not download {ent.name} from {url}: {exc}. Without internet, pass "
             f"--sources DIR (or set ${SOURCES_ENV}) to a folder holding {ent.path}"
         ) from exc
+    finally:
+        logger.setLevel(level)
     return Path(got)
