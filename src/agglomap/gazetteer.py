@@ -1,0 +1,84 @@
+"""The city gazetteer: Kazakhstan's cities with names, roles and both-vintage regions.
+
+Shipped as ``agglomap/data/cities.csv``, built by ``geo/build.py`` from ``geo/cities.csv``
+(coordinates and most populations from GeoNames, CC BY 4.0; see geo/README.md).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import geopandas as gpd
+import pandas as pd
+
+from .data import data_path
+from .errors import InputError, suggest
+
+COLUMNS = (
+    "city_id",
+    "name_kk",
+    "name_ru",
+    "name_en",
+    "variants",
+    "lat",
+    "lon",
+    "geonameid",
+    "coord_source",
+    "population",
+    "population_year",
+    "population_source",
+    "region_2018",
+    "region_2022",
+    "status",
+    "is_monocity",
+    "is_agglomeration",
+    "is_smart_city",
+)
+ROLES = {"monocity": "is_monocity", "agglomeration": "is_agglomeration", "smart": "is_smart_city"}
+
+
+@cache
+def _table() -> gpd.GeoDataFrame:
+    path = data_path("cities.csv")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        raise InputError(f"missing columns {missing}", path=path)
+    frame = raw[list(COLUMNS)].copy()
+    frame["lat"] = frame["lat"].astype(float)
+    frame["lon"] = frame["lon"].astype(float)
+    for col in ("geonameid", "population", "population_year"):
+        frame[col] = pd.to_numeric(frame[col].replace("", None)).astype("Int64")
+    for col in ROLES.values():
+        frame[col] = frame[col] == "true"
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"])
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def load_cities() -> gpd.GeoDataFrame:
+    """All cities, one Point each (EPSG:4326); ``population`` is empty where no source gives it."""
+    return _table().copy()
+
+
+def with_role(role: str) -> gpd.GeoDataFrame:
+    """Cities of one group of methodology §2: ``monocity``, ``agglomeration`` or ``smart``."""
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    table = _table()
+    return table[table[ROLES[role]]].reset_index(drop=True).copy()
+
+
+def monocities() -> gpd.GeoDataFrame:
+    """The 27 monocities of the seed paper."""
+    return with_role("monocity")
+
+
+def city(city_id: str) -> pd.Series:
+    """One city by id (``"temirtau"``); an unknown id is an InputError with suggestions."""
+    table = _table()
+    hits = table[table["city_id"] == city_id]
+    if hits.empty:
+        close = suggest(city_id, table["city_id"])
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise InputError(f"unknown city_id {city_id!r}{hint}")
+    return hits.iloc[0].copy()

@@ -1,0 +1,313 @@
+"""Match the names people write for regions and cities to agglomap ids.
+
+A name is reduced to a *key* by :func:`normalize`: case folded, punctuation and hyphens to
+single spaces, Kazakh letters folded to their Russian neighbours (ә→а, ғ→г, қ→к, ң→н,
+ө→о, ұ→у, ү→у, һ→х, і→и; also ё→е and й→и), Latin look-alikes inside Cyrillic words
+read as Cyrillic (``Солтүстiк`` with a Latin i), and generic words dropped (облысы,
+область, обл., oblast, region, г., қаласы, city, "республиканского значения", …).
+Whether an oblast word or a city word was dropped is remembered: "Almaty" alone is the
+city (KZ-75), "Almaty oblast" / "Алматы облысы" / "Алматинская обл." the oblast (KZ-19).
+
+When the key finds nothing, a Latin *transliteration key* (:func:`latin_key`) lets
+spellings meet across scripts and romanisations: Cyrillic to Latin by a plain table, then
+dzh/zh/j → j, q → k, gh → g, kh → h, ch → sh, ts → c, y → i, w → u, spaces dropped
+("Qaraghandy", "Karagandy", "Қарағанды" → ``karagandi``).
+
+Codes are read first: KATO (``110000000``), two-digit KATO/ISO numbers (``11``), ISO
+3166-2 (``KZ-11``, and the pre-2020 alphabetic ``KZ-AKM``), OCHA PCODE (``KZ11``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .errors import InputError, suggest
+
+OBLAST = "oblast"
+CITY = "city"
+
+_OBLAST_WORDS = frozenset(
+    {"облысы", "облыс", "облысынын", "область", "обл", "аимагы", "аимак"}
+    | {"oblast", "oblysy", "oblys", "obl", "region", "province"}
+)
+_CITY_WORDS = frozenset(
+    {"город", "гор", "г", "каласы", "кала", "к", "city", "town", "qalasy", "kalasy", "of"}
+    | {"республиканского", "значения", "республикалык", "манызы", "бар"}
+)
+_KAZAKH_FOLD = str.maketrans(
+    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и"}
+    | {"ё": "е", "й": "и"}
+)
+# Latin letters that look Cyrillic, as they slip into Cyrillic words (Солтүстiк).
+_HOMOGLYPHS = str.maketrans("aceiopxyk", "асеиорхук")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_TO_LATIN = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+        "и": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+        "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+        "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    }
+)  # fmt: skip
+_LATIN_FOLDS = (
+    ("shch", "sh"), ("dzh", "j"), ("zh", "j"), ("kh", "h"), ("gh", "g"), ("ch", "sh"),
+    ("ts", "c"), ("q", "k"), ("w", "u"), ("y", "i"), ("ı", "i"),
+)  # fmt: skip
+
+# Pre-2020 alphabetic ISO 3166-2:KZ codes; ABY, ZHT, ULT are the codes geokz uses for the
+# three regions created in 2022 (ISO assigned only numeric codes to them).
+ALPHA_CODES = {
+    "AKM": "KZ-11", "AKT": "KZ-15", "ALM": "KZ-19", "ATY": "KZ-23", "ZAP": "KZ-27",
+    "ZHA": "KZ-31", "KAR": "KZ-35", "KUS": "KZ-39", "KZY": "KZ-43", "MAN": "KZ-47",
+    "PAV": "KZ-55", "SEV": "KZ-59", "YUZ": "KZ-61", "VOS": "KZ-63", "AST": "KZ-71",
+    "ALA": "KZ-75", "SHY": "KZ-79", "ABY": "KZ-10", "ZHT": "KZ-33", "ULT": "KZ-62",
+}  # fmt: skip
+_KATO = re.compile(r"^(\d{2})0{7}$")
+_NUMERIC = re.compile(r"^(?:kz[-\s_]?)?(\d{2})$", re.IGNORECASE)
+_ALPHA = re.compile(r"^kz-([a-z]{3})$", re.IGNORECASE)
+
+
+def _parse(text: str) -> tuple[str, str | None]:
+    """(key, kind): the normalised key and which generic word, if any, was dropped."""
+    text = unicodedata.normalize("NFC", str(text)).casefold()
+    text = re.sub(r"[\W_]+", " ", text)
+    words = []
+    kind: str | None = None
+    for word in text.split():
+        if _CYRILLIC.search(word):
+            word = word.translate(_HOMOGLYPHS)
+        word = word.translate(_KAZAKH_FOLD)
+        if word in _OBLAST_WORDS:
+            kind = OBLAST
+        elif word in _CITY_WORDS:
+            kind = kind or CITY
+        else:
+            words.append(word)
+    return " ".join(words), kind
+
+
+def normalize(text: str) -> str:
+    """Comparable key of a place name: ``"Алматинская обл."`` → ``"алматинская"``."""
+    return _parse(text)[0]
+
+
+def latin_key(text: str) -> str:
+    """Romanisation-tolerant key: "Qaraghandy", "Karagandy", "Қарағанды" → ``karagandi``."""
+    key = normalize(text).translate(_TO_LATIN)
+    key = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+    key = re.sub(r"\bye", "e", key)
+    for old, new in _LATIN_FOLDS:
+        key = key.replace(old, new)
+    return re.sub(r"[^a-z0-9]", "", key)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    target: str  # region_id or city_id
+    target_kind: str  # "oblast" / "city" (regions); "city" for cities
+    word_kind: str | None  # generic word present in the variant itself
+
+
+@dataclass(frozen=True)
+class _Index:
+    exact: dict[str, tuple[_Entry, ...]]
+    latin: dict[str, tuple[_Entry, ...]]
+    display: dict[str, str]  # variant as written → target
+    label: dict[str, str]  # target → label for messages
+
+
+def _index(items: Iterable[tuple[str, str, str, Iterable[str]]]) -> _Index:
+    exact: dict[str, list[_Entry]] = {}
+    latin: dict[str, list[_Entry]] = {}
+    display: dict[str, str] = {}
+    label: dict[str, str] = {}
+    for target, target_kind, name, variants in items:
+        label[target] = name
+        for variant in variants:
+            variant = variant.strip()
+            key, word_kind = _parse(variant)
+            if not key:
+                continue
+            entry = _Entry(target, target_kind, word_kind)
+            for table, k in ((exact, key), (latin, latin_key(variant))):
+                bucket = table.setdefault(k, [])
+                if entry not in bucket:
+                    bucket.append(entry)
+            display.setdefault(variant, target)
+    return _Index(
+        {k: tuple(v) for k, v in exact.items()},
+        {k: tuple(v) for k, v in latin.items()},
+        display,
+        label,
+    )
+
+
+@cache
+def _regions_index() -> _Index:
+    from .regions import load_regions
+
+    table = load_regions()
+    return _index(
+        (
+            r.region_id,
+            OBLAST if r.kind == "oblast" else CITY,
+            f"{r.name_en} ({r.region_id})",
+            [r.name_kk, r.name_ru, r.name_en, *filter(None, r.aliases.split(";"))],
+        )
+        for r in table.itertuples()
+    )
+
+
+@cache
+def _cities_index() -> _Index:
+    from .gazetteer import load_cities
+
+    table = load_cities()
+    return _index(
+        (
+            r.city_id,
+            CITY,
+            r.name_en,
+            [r.city_id, r.name_kk, r.name_ru, r.name_en, *filter(None, r.variants.split(";"))],
+        )
+        for r in table.itertuples()
+    )
+
+
+def _resolve(entries: Sequence[_Entry], kind: str | None) -> set[str]:
+    """Targets of the entries, narrowed by the generic word the input carried."""
+    if kind is None:
+        bare = [e for e in entries if e.word_kind is None]
+        pool = bare or [e for e in entries if e.target_kind == CITY] or list(entries)
+    else:
+        pool = [e for e in entries if e.target_kind == kind] or list(entries)
+    return {e.target for e in pool}
+
+
+def _lookup(index: _Index, name: str) -> set[str]:
+    key, kind = _parse(name)
+    if not key:
+        return set()
+    entries = index.exact.get(key) or index.latin.get(latin_key(name)) or ()
+    return _resolve(entries, kind)
+
+
+def _suggestions(index: _Index, name: str) -> list[str]:
+    close = suggest(name, index.display)
+    if not close:
+        by_latin = {latin_key(v): v for v in index.display}
+        close = [by_latin[k] for k in suggest(latin_key(name), by_latin)]
+    return close
+
+
+def _unknown(what: str, name: str, index: _Index) -> str:
+    close = _suggestions(index, name)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown {what} {name!r}{hint}"
+
+
+def _region_by_code(text: str) -> str | None:
+    text = text.strip()
+    if m := _KATO.match(text):
+        return f"KZ-{m.group(1)}"
+    if m := _NUMERIC.match(text):
+        return f"KZ-{m.group(1)}"
+    if m := _ALPHA.match(text):
+        return ALPHA_CODES.get(m.group(1).upper())
+    return None
+
+
+def _check_in_vintage(region_id: str, vintage: str | None, name: str) -> str:
+    from .regions import check_vintage, load_regions
+
+    table = load_regions().set_index("region_id")
+    if region_id not in table.index:
+        raise InputError(f"{name!r} is code {region_id}, which is no region of Kazakhstan")
+    if vintage is None:
+        return region_id
+    v = check_vintage(vintage)
+    row = table.loc[region_id]
+    if v not in row["vintages"].split(";"):
+        raise InputError(
+            f"{name!r} is {row['name_en']} ({region_id}), which does not exist in the {v} "
+            f"layout (only in {row['vintages'].replace(';', ', ')}); in 2018 its territory "
+            f"belonged to {table.loc[row['unit_2018'], 'name_en']} ({row['unit_2018']})"
+        )
+    return region_id
+
+
+def _match_region(name: str, vintage: str | None) -> str:
+    """Region id for one name, or InputError (message without file/row)."""
+    if name is None or not str(name).strip():
+        raise InputError("empty region name")
+    name = str(name).strip()
+    index = _regions_index()
+    code = _region_by_code(name)
+    if code is not None:
+        return _check_in_vintage(code, vintage, name)
+    hits = _lookup(index, name)
+    if not hits:
+        raise InputError(_unknown("region", name, index))
+    if len(hits) > 1:
+        options = ", ".join(index.label[h] for h in sorted(hits))
+        raise InputError(f"region name {name!r} is ambiguous: {options}; add 'oblast' or 'city'")
+    return _check_in_vintage(hits.pop(), vintage, name)
+
+
+def match_region(name: str, vintage: str | None = None) -> str:
+    """Region id (``"KZ-35"``) for a name in kk/ru/en, an old name, or a code.
+
+    With ``vintage`` ("2018"/"2022"), a region that does not exist in that layout is an
+    InputError (Abai Region in 2018).
+    """
+    return _match_region(name, vintage)
+
+
+def match_regions(
+    names: Sequence[str],
+    *,
+    path: str | Path | None = None,
+    column: str | None = None,
+    vintage: str | None = None,
+    first_row: int = 2,
+) -> list[str]:
+    """Region ids for a column of names; one InputError lists every name that fails.
+
+    ``first_row`` is the file row of ``names[0]`` (2 for a CSV with a header line).
+    """
+    ids: list[str] = []
+    problems: list[tuple[int, str]] = []
+    for i, name in enumerate(names):
+        try:
+            ids.append(_match_region(name, vintage))
+        except InputError as exc:
+            problems.append((first_row + i, exc.message))
+    if not problems:
+        return ids
+    if len(problems) == 1:
+        row, message = problems[0]
+        raise InputError(message, path=path, row=row, column=column)
+    lines = "\n".join(f"  row {row}: {message}" for row, message in problems)
+    raise InputError(
+        f"{len(problems)} region names not recognised:\n{lines}", path=path, column=column
+    )
+
+
+def match_city(name: str) -> str:
+    """City id (``"oskemen"``) for a city name in kk/ru/en or an old name (Ust-Kamenogorsk)."""
+    if name is None or not str(name).strip():
+        raise InputError("empty city name")
+    name = str(name).strip()
+    index = _cities_index()
+    hits = _lookup(index, name)
+    if not hits:
+        raise InputError(_unknown("city", name, index))
+    if len(hits) > 1:
+        options = ", ".join(sorted(hits))
+        raise InputError(f"city name {name!r} is ambiguous: {options}")
+    return hits.pop()
