@@ -1,0 +1,245 @@
+"""Name matching: the spellings planners meet in statistics tables, old and new, three scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from agglomap import names
+from agglomap.errors import InputError
+from agglomap.gazetteer import load_cities
+from agglomap.regions import load_regions
+
+REGION_SPELLINGS = [
+    # capital, old names and the generic word "city"
+    ("Нур-Султан", "KZ-71"),
+    ("г. Нур-Султан", "KZ-71"),
+    ("Nur-Sultan (city)", "KZ-71"),
+    ("Akmolinsk", "KZ-71"),
+    ("Astana", "KZ-71"),
+    ("Нұр-Сұлтан қаласы", "KZ-71"),
+    # Almaty: the city alone, the oblast when an oblast word says so
+    ("Almaty", "KZ-75"),
+    ("Алматы", "KZ-75"),
+    ("г.Алматы", "KZ-75"),
+    ("Almaty (city)", "KZ-75"),
+    ("Алма-Ата", "KZ-75"),
+    ("Алматинская обл.", "KZ-19"),
+    ("Алматинская область", "KZ-19"),
+    ("Алматы облысы", "KZ-19"),
+    ("Almaty oblast", "KZ-19"),
+    ("Almaty Region", "KZ-19"),
+    ("ALMATY  OBLYSY", "KZ-19"),
+    ("Shymkent", "KZ-79"),
+    ("Chimkent", "KZ-79"),
+    ("Шымкент қаласы", "KZ-79"),
+    ("Южно-Казахстанская область", "KZ-61"),
+    ("South Kazakhstan", "KZ-61"),
+    ("Туркестанская область", "KZ-61"),
+    ("Turkestan", "KZ-61"),
+    # Kazakh letters, a Latin i among Cyrillic, capitals, romanisations
+    ("Солтүстiк Қазақстан", "KZ-59"),
+    ("Солтүстік Қазақстан облысы", "KZ-59"),
+    ("СЕВЕРО-КАЗАХСТАНСКАЯ ОБЛАСТЬ", "KZ-59"),
+    ("North Kazakhstan Region", "KZ-59"),
+    ("Қарағанды облысы", "KZ-35"),
+    ("Карагандинская область", "KZ-35"),
+    ("Karagandy", "KZ-35"),
+    ("Qaraghandy", "KZ-35"),
+    ("Karaganda region", "KZ-35"),
+    ("Qaraghandy oblysy", "KZ-35"),
+    ("Шығыс Қазақстан облысы", "KZ-63"),
+    ("Восточно-Казахстанская", "KZ-63"),
+    ("West Kazakhstan", "KZ-27"),
+    ("Батыс Қазақстан облысы", "KZ-27"),
+    ("Jambyl", "KZ-31"),
+    ("Жамбылская область", "KZ-31"),
+    ("Mangghystau", "KZ-47"),
+    ("Мангистауская область", "KZ-47"),
+    ("Qostanay oblysy", "KZ-39"),
+    ("Кзыл-Ординская область", "KZ-43"),
+    ("Akmola", "KZ-11"),
+    ("Ақмола облысы", "KZ-11"),
+    ("Гурьевская область", "KZ-23"),
+    ("Aktobe Region", "KZ-15"),
+    ("Pavlodar", "KZ-55"),
+    # regions of 2022
+    ("Zhetysu", "KZ-33"),
+    ("Жетісу облысы", "KZ-33"),
+    ("Ulytau", "KZ-62"),
+    ("Область Ұлытау", "KZ-62"),
+    ("Abai", "KZ-10"),
+    ("Abay oblysy", "KZ-10"),
+    ("Абайская область", "KZ-10"),
+    # codes
+    ("KZ-AKM", "KZ-11"),
+    ("kz-ala", "KZ-75"),
+    ("KZ-YUZ", "KZ-61"),
+    ("KZ-11", "KZ-11"),
+    ("KZ11", "KZ-11"),
+    ("110000000", "KZ-11"),
+    ("750000000", "KZ-75"),
+    ("19", "KZ-19"),
+    ("KZ-62", "KZ-62"),
+]
+
+CITY_SPELLINGS = [
+    ("Нур-Султан", "astana"),
+    ("г. Нур-Султан", "astana"),
+    ("Akmolinsk", "astana"),
+    ("Целиноград", "astana"),
+    ("Chimkent", "shymkent"),
+    ("Ust-Kamenogorsk", "oskemen"),
+    ("Усть-Каменогорск", "oskemen"),
+    ("Өскемен", "oskemen"),
+    ("Семипалатинск", "semey"),
+    ("Гурьев", "atyrau"),
+    ("Uralsk", "oral"),
+    ("Орал қаласы", "oral"),
+    ("Almaty", "almaty"),
+    ("Karagandy", "karaganda"),
+    ("Qaraghandy", "karaganda"),
+    ("Караганда", "karaganda"),
+    ("Kapchagay", "konaev"),
+    ("Qonaev", "konaev"),
+    ("Zyryanovsk", "altai"),
+    ("Petropavlovsk", "petropavl"),
+    ("Dzhambul", "taraz"),
+    ("Kustanai", "kostanay"),
+    ("Kzyl-Orda", "kyzylorda"),
+    ("Shevchenko", "aktau"),
+    ("Новый Узень", "zhanaozen"),
+    ("Сәтбаев", "satpayev"),
+    ("Satpaev", "satpayev"),
+    ("Nikolsky", "satpayev"),
+    ("Aksay", "aksai"),
+    ("Abay", "abai"),
+    ("Aksu", "aksu"),
+    ("Ermak", "aksu"),
+    ("Zhezqazghan", "zhezkazgan"),
+    ("Balqash", "balkhash"),
+    ("Fort-Shevchenko", "fort-shevchenko"),
+]
+
+
+@pytest.mark.parametrize(("name", "region_id"), REGION_SPELLINGS)
+def test_match_region(name, region_id):
+    assert names.match_region(name) == region_id
+
+
+@pytest.mark.parametrize(("name", "city_id"), CITY_SPELLINGS)
+def test_match_city(name, city_id):
+    assert names.match_city(name) == city_id
+
+
+def test_enough_spellings_are_tested():
+    assert len(REGION_SPELLINGS) + len(CITY_SPELLINGS) >= 60
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Алматинская обл.", "алматинская"),
+        ("  Almaty   oblast ", "almaty"),
+        ("Солтүстiк Қазақстан облысы", "солтустик казакстан"),
+        ("г. Нур-Султан", "нур султан"),
+        ("Шымкент (город республиканского значения)", "шымкент"),
+        ("Ёлка", "елка"),
+    ],
+)
+def test_normalize(text, key):
+    assert names.normalize(text) == key
+
+
+def test_latin_key_lets_romanisations_meet():
+    keys = {names.latin_key(s) for s in ("Qaraghandy", "Karagandy", "Қарағанды", "KARAGANDY")}
+    assert keys == {"karagandi"}
+    assert names.latin_key("Zhetysu") == names.latin_key("Jetisu") == names.latin_key("Жетісу")
+    assert names.latin_key("Chimkent") == names.latin_key("Шымкент")
+
+
+def test_every_table_name_matches_its_own_region():
+    for row in load_regions().itertuples():
+        for name in (row.name_kk, row.name_ru, row.name_en, *row.aliases.split(";")):
+            assert names.match_region(name) == row.region_id, name
+
+
+def test_every_city_name_and_variant_matches_its_own_city():
+    for row in load_cities().itertuples():
+        for name in (row.name_kk, row.name_ru, row.name_en, *filter(None, row.variants.split(";"))):
+            assert names.match_city(name) == row.city_id, name
+
+
+def test_unknown_region_names_the_input_and_suggests():
+    with pytest.raises(InputError) as err:
+        names.match_region("Karaganady")
+    assert "Karaganady" in str(err.value)
+    assert "Karaganda" in str(err.value)
+
+
+def test_unknown_city_names_the_input_and_suggests():
+    with pytest.raises(InputError) as err:
+        names.match_city("Karaganady")
+    assert "Karaganady" in str(err.value) and "Karaganda" in str(err.value)
+    with pytest.raises(InputError, match="empty"):
+        names.match_city("  ")
+
+
+def test_vintage_refuses_regions_not_in_it():
+    assert names.match_region("Abai", vintage="2022") == "KZ-10"
+    with pytest.raises(InputError) as err:
+        names.match_region("Abai", vintage="2018")
+    assert "2018" in str(err.value) and "East Kazakhstan" in str(err.value)
+    with pytest.raises(InputError, match="2018"):
+        names.match_region("KZ-62", vintage=2018)
+    assert names.match_region("Karagandy", vintage="2018") == "KZ-35"
+
+
+def test_codes_that_are_no_region_are_refused():
+    with pytest.raises(InputError, match="KZ-99"):
+        names.match_region("KZ-99")
+    with pytest.raises(InputError):
+        names.match_region("KZ-XYZ")
+
+
+def test_match_regions_lists_every_unknown_name_with_rows():
+    column = ["Akmola", "Karaganady", "Almaty", "Atlantis"]
+    with pytest.raises(InputError) as err:
+        names.match_regions(column, path="table.csv", column="region")
+    message = str(err.value)
+    assert message.startswith("table.csv")
+    assert "row 3" in message and "Karaganady" in message and "Karaganda" in message
+    assert "row 5" in message and "Atlantis" in message
+    assert "row 2" not in message and "row 4" not in message
+
+
+def test_match_regions_single_error_carries_its_row():
+    with pytest.raises(InputError) as err:
+        names.match_regions(["Akmola", "Atlantis"], path="t.xlsx", column="name", first_row=5)
+    assert err.value.row == 6 and err.value.column == "name"
+
+
+def test_match_regions_maps_a_whole_2018_table():
+    table = load_regions()
+    in_2018 = table[table["vintages"].str.contains("2018")]
+    ids = names.match_regions(list(in_2018["name_ru"]), vintage="2018")
+    assert ids == list(in_2018["region_id"])
+    assert len(set(ids)) == 17
+
+
+@pytest.mark.parametrize("layer", ["kaz_admbnda_adm1_2018", "kaz_admbnda_adm1_2024"])
+def test_every_name_and_code_in_the_geokz_layers_matches(sources_dir, layer):
+    import pyogrio
+
+    table = pyogrio.read_dataframe(sources_dir / "geokz" / f"{layer}.shp", read_geometry=False)
+    vintage = "2018" if layer.endswith("2018") else "2022"
+    for row in table.itertuples():
+        expected = f"KZ-{str(row.KATO)[:2]}"
+        for value in (row.ISO_3166_2, row.ADM1_PCODE, str(row.KATO)):
+            assert names.match_region(value, vintage=vintage) == expected, value
+        for value in (row.ADM1_EN, row.ADM1_KK, row.ADM1_RU):
+            if value in ("Almaty", "Алматы"):
+                # geokz names the oblast bare "Almaty"; by our rule a bare "Almaty" is the
+                # city, so geokz rows must be matched by code, never by this name
+                assert names.match_region(value) == "KZ-75"
+                continue
+            assert names.match_region(value, vintage=vintage) == expected, value
