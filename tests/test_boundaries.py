@@ -163,10 +163,12 @@ def _write(gdf: gpd.GeoDataFrame, path: Path) -> Path:
     return path
 
 
-def test_user_file_with_russian_names(adm1_2018, tmp_path):
+@pytest.mark.parametrize("names", ["ADM1_RU", "ADM1_EN", "ADM1_KK"])
+def test_user_file_with_names_only(names, adm1_2018, tmp_path):
+    # geokz names: "Nur-Sultan (city)", "Jambyl", "Almaty" (the oblast) beside "Almaty (city)"
     path = _write(
-        adm1_2018[["ADM1_RU", "geometry"]].rename(columns={"ADM1_RU": "Регион"}),
-        tmp_path / "ru.geojson",
+        adm1_2018[[names, "geometry"]].rename(columns={names: "Регион"}),
+        tmp_path / "names.geojson",
     )
     got = read_boundaries(path)
     assert list(got.columns) == boundaries.OBLAST_COLUMNS
@@ -196,6 +198,24 @@ def test_user_file_in_web_mercator(adm1_2018, tmp_path, sources_dir):
     )
 
 
+def test_user_file_2022_layout_in_kazakh(sources_dir, tmp_path):
+    raw = upstream(sources_dir, "adm1_2024")
+    path = _write(raw[["ADM1_KK", "geometry"]], tmp_path / "kk.geojson")
+    got = read_boundaries(path)
+    assert list(got["region_id"]) == list("KZ-" + raw["KATO"].str[:2])
+    assert (got["vintage"] == "2022").all()
+    with pytest.raises(InputError, match="2018 layout") as err:
+        read_boundaries(path, vintage="2018")
+    assert err.value.column == "ADM1_KK"
+
+
+def test_user_district_file_is_refused(sources_dir, tmp_path):
+    raw = upstream(sources_dir, "adm2_2018")
+    path = _write(raw[["ADM1_PCODE", "ADM2_EN", "geometry"]], tmp_path / "districts.gpkg")
+    with pytest.raises(InputError, match="one feature per oblast-level unit"):
+        read_boundaries(path)
+
+
 def test_user_file_without_recognisable_field(adm1_2018, tmp_path):
     user = adm1_2018[["geometry"]].copy()
     user["fid_code"] = range(100, 100 + len(user))
@@ -218,6 +238,11 @@ def test_user_file_wrong_field_and_bad_value(adm1_2018, tmp_path):
     with pytest.raises(InputError, match="Западно-Казахстанская") as err:
         read_boundaries(path, name_field="ADM1_RU")
     assert err.value.row == 5
+    user.loc[4, "ADM1_RU"] = None
+    path = _write(user, tmp_path / "gap.gpkg")
+    with pytest.raises(InputError, match="empty region name") as err:
+        read_boundaries(path)
+    assert (err.value.row, err.value.column) == (5, "ADM1_RU")
 
 
 def test_cli_writes_layer_with_sidecar(tmp_path, sources_dir, capsys):

@@ -14,8 +14,7 @@ tests check the result against pyproj's geodesic polygon area.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,8 +23,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import AgglomapError, InputError, SourceError, suggest
-from .regions import check_vintage, load_regions, regions_for
+from .errors import InputError, SourceError, suggest
+from .names import match_region, match_regions
+from .regions import check_vintage, regions_for
 from .sources import fetch_layer, local_dir
 
 EQUAL_AREA = "+proj=aea +lat_1=42 +lat_2=54 +lat_0=48 +lon_0=67 +datum=WGS84 +units=m +no_defs"
@@ -175,111 +175,38 @@ def country_outline(sources_dir: str | Path | None = None) -> gpd.GeoDataFrame:
 
 # --- a user's own boundary file -------------------------------------------------------
 
-# Alphabetic ISO 3166-2:KZ codes in use before the 2020 switch to numeric ones, and the
-# codes geokz gives the three regions created in 2022 (its ISO_3166_2 column).
-_ALPHA_CODES = {
-    "KZ-AKM": "KZ-11",
-    "KZ-AKT": "KZ-15",
-    "KZ-ALM": "KZ-19",
-    "KZ-ATY": "KZ-23",
-    "KZ-ZAP": "KZ-27",
-    "KZ-ZHA": "KZ-31",
-    "KZ-KAR": "KZ-35",
-    "KZ-KUS": "KZ-39",
-    "KZ-KZY": "KZ-43",
-    "KZ-MAN": "KZ-47",
-    "KZ-PAV": "KZ-55",
-    "KZ-SEV": "KZ-59",
-    "KZ-YUZ": "KZ-61",
-    "KZ-VOS": "KZ-63",
-    "KZ-AST": "KZ-71",
-    "KZ-ALA": "KZ-75",
-    "KZ-SHY": "KZ-79",
-    "KZ-ABY": "KZ-10",
-    "KZ-ZHT": "KZ-33",
-    "KZ-ULT": "KZ-62",
-}
-_GENERIC = {
-    "region", "oblast", "oblysy", "province", "city", "qalasy", "qala", "the", "of",
-    "область", "обл", "облысы", "город", "г", "қаласы", "қала",
-}  # fmt: skip
 
-
-def _norm(text: str) -> str:
-    """Casefolded words; ё→е and Kazakh і→i so spelling variants meet."""
-    s = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е").replace("\u0456", "i")
-    return " ".join(re.findall(r"\w+", s))
-
-
-def _strip(norm: str) -> str:
-    return " ".join(w for w in norm.split() if w not in _GENERIC)
-
-
-@lru_cache(maxsize=1)
-def _name_index() -> tuple[dict[str, str], dict[str, str], list[str]]:
-    """Exact and generic-words-stripped lookups of every name and alias → region_id."""
-    exact: dict[str, str] = {}
-    stripped: dict[str, set[str]] = {}
-    labels: list[str] = []
-    for row in load_regions().itertuples():
-        names = [row.name_kk, row.name_ru, row.name_en, *row.aliases.split(";")]
-        for name in filter(None, (n.strip() for n in names)):
-            labels.append(name)
-            exact.setdefault(_norm(name), row.region_id)
-            stripped.setdefault(_strip(_norm(name)), set()).add(row.region_id)
-    unique = {k: next(iter(v)) for k, v in stripped.items() if len(v) == 1 and k}
-    return exact, unique, labels
-
-
-def _code_to_region(value: object) -> str | None:
-    """KATO (``110000000``), numeric ISO (``KZ-11``), P-code (``KZ11``) or alpha ISO."""
+def _as_text(value: object) -> str | None:
+    """A cell as the name matcher reads it (integral floats as integers: KATO codes)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip().upper()
-    ids = set(load_regions()["region_id"])
-    if m := re.fullmatch(r"KZ-?(\d\d)", text):
-        return f"KZ-{m[1]}" if f"KZ-{m[1]}" in ids else None
-    if re.fullmatch(r"\d\d0{7}", text):
-        return f"KZ-{text[:2]}" if f"KZ-{text[:2]}" in ids else None
-    return _ALPHA_CODES.get(text)
+    text = str(value).strip()
+    return text or None
 
 
-def _name_to_region(value: object) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    exact, stripped, _ = _name_index()
-    key = _norm(value)
-    found = exact.get(key) or stripped.get(_strip(key))
-    if found:
-        return found
-    try:  # the shared name matcher, where it exists, knows more spellings
-        from .names import match_region
-    except ImportError:
+def _lookup(value: object) -> str | None:
+    text = _as_text(value)
+    if text is None:
         return None
     try:
-        return match_region(value)
-    except (AgglomapError, LookupError, ValueError):
+        return match_region(text)
+    except InputError:
         return None
 
 
-def _match_column(values: pd.Series, kind: str) -> list[str | None]:
-    lookup = _code_to_region if kind == "code" else _name_to_region
-    memo = {v: lookup(v) for v in pd.unique(values)}
-    return [memo[v] for v in values]
-
-
-def _detect(frame: pd.DataFrame, path: Path) -> tuple[str, list[str | None]]:
-    """The column whose values match the most distinct regions (codes win ties)."""
-    best: tuple[int, int, str, list[str | None]] | None = None
+def _detect(frame: pd.DataFrame, path: Path) -> str:
+    """The column whose values name the most distinct regions (by name or code)."""
+    best: tuple[int, str] | None = None
     for column in frame.columns:
-        for rank, kind in enumerate(("name", "code")):
-            matched = _match_column(frame[column], kind)
-            score = len({m for m in matched if m})
-            if score and (best is None or (score, rank) > best[:2]):
-                best = (score, rank, column, matched)
+        values = pd.unique(frame[column].to_numpy(dtype=object))
+        score = len({rid for rid in map(_lookup, values) if rid})
+        if score and (best is None or score > best[0]):
+            best = (score, column)
     if best is None or best[0] < math.ceil(len(frame) / 2):
         repeats = (
-            f" (column {best[2]!r} names {best[0]} regions over {len(frame)} features: "
+            f" (column {best[1]!r} names {best[0]} regions over {len(frame)} features: "
             "one feature per oblast-level unit is expected)"
             if best
             else ""
@@ -291,7 +218,7 @@ def _detect(frame: pd.DataFrame, path: Path) -> tuple[str, list[str | None]]:
             "--code-field",
             path=path,
         )
-    return best[2], best[3]
+    return best[1]
 
 
 def _field(frame: pd.DataFrame, field: str, path: Path) -> str:
@@ -315,10 +242,11 @@ def read_boundaries(
 ) -> gpd.GeoDataFrame:
     """A user's own oblast-level boundary file (any format GDAL reads) in the oblast schema.
 
-    Each feature is matched to a region by ``code_field`` (KATO, ``KZ-11``, ``KZ11`` or
-    ``KZ-AKM``) or ``name_field`` (kk/ru/en name or alias); with neither, the column that
-    matches the most regions is used. ``vintage`` defaults to ``"2022"`` if a region that
-    only exists since 2022 appears, else ``"2018"``. Geometry is reprojected to EPSG:4326.
+    Each feature is matched to a region (:func:`agglomap.names.match_region`) by the
+    ``code_field`` (KATO, ``KZ-11``, ``KZ11``, ``KZ-AKM``) or ``name_field`` column (kk/ru/en
+    names, old names); with neither, the column naming the most regions is used.
+    ``vintage`` defaults to ``"2022"`` if a region that only exists since 2022 appears,
+    else ``"2018"``. Geometry is reprojected to EPSG:4326 and repaired if invalid.
     """
     path = Path(path)
     if not path.exists():
@@ -330,32 +258,20 @@ def read_boundaries(
     if len(raw) == 0:
         raise InputError("the layer has no features", path=path)
     attrs = pd.DataFrame(raw.drop(columns=raw.geometry.name))
-    if code_field is not None:
-        column, kind = _field(attrs, code_field, path), "code"
-        matched = _match_column(attrs[column], kind)
-    elif name_field is not None:
-        column, kind = _field(attrs, name_field, path), "name"
-        matched = _match_column(attrs[column], kind)
-    else:
-        column, matched = _detect(attrs, path)
-    _check_matches(attrs[column], matched, path, column)
-
+    field = code_field if code_field is not None else name_field
+    column = _field(attrs, field, path) if field is not None else _detect(attrs, path)
+    values = [_as_text(v) for v in attrs[column].to_numpy(dtype=object)]
+    where = {"path": path, "column": column, "first_row": 1}  # rows = feature numbers
+    matched = _bare_oblast_names(values, match_regions(values, **where))
     if vintage is None:
         only_2022 = set(regions_for("2022")["region_id"]) - set(regions_for("2018")["region_id"])
         vintage = "2022" if only_2022 & set(matched) else "2018"
     v = check_vintage(vintage)
-    table = regions_for(v).set_index("region_id")
-    for i, rid in enumerate(matched):
-        if rid not in table.index:
-            raise InputError(
-                f"{attrs[column].iloc[i]!r} ({rid}) is not a unit of the {v} layout",
-                path=path,
-                row=i + 1,
-                column=column,
-            )
+    matched = _bare_oblast_names(values, match_regions(values, vintage=v, **where))
+    _check_unique(values, matched, path, column)
 
     geometry = _user_geometry(raw, path)
-    rows = table.loc[matched].reset_index()
+    rows = regions_for(v).set_index("region_id").loc[matched].reset_index()
     frame = gpd.GeoDataFrame(
         {
             "region_id": rows["region_id"],
@@ -375,24 +291,32 @@ def read_boundaries(
     return frame[OBLAST_COLUMNS]
 
 
-def _check_matches(values: pd.Series, matched: list[str | None], path: Path, column: str) -> None:
-    _, _, labels = _name_index()
-    for i, rid in enumerate(matched):
-        if rid is None:
-            value = values.iloc[i]
-            hint = suggest(str(value), labels)
-            raise InputError(
-                f"{value!r} is not a region name or code"
-                + (f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else ""),
-                path=path,
-                row=i + 1,
-                column=column,
-            )
+def _bare_oblast_names(values: list[str | None], matched: list[str]) -> list[str]:
+    """Read a bare "Almaty" as the oblast when the same file also has "Almaty (city)".
+
+    geokz and many other files name Almaty Region just "Almaty" / "Алматы" and mark the
+    city; the name matcher reads a bare "Almaty" as the city. Where two features match
+    the same region, the shorter name is re-read with "oblast" added, if that names a
+    region not otherwise in the file.
+    """
+    out = list(matched)
+    for rid, count in Counter(matched).items():
+        if count < 2:
+            continue
+        rows = [i for i, m in enumerate(out) if m == rid]
+        bare = min(rows, key=lambda i: len(values[i] or ""))
+        alt = _lookup(f"{values[bare]} oblast")
+        if alt and alt != rid and alt not in out:
+            out[bare] = alt
+    return out
+
+
+def _check_unique(values: list[str | None], matched: list[str], path: Path, column: str) -> None:
     seen: dict[str, int] = {}
     for i, rid in enumerate(matched):
         if rid in seen:
             raise InputError(
-                f"{values.iloc[i]!r} is {rid} again (already row {seen[rid] + 1}); "
+                f"{values[i]!r} is {rid} again (already feature {seen[rid] + 1}); "
                 "one feature per region expected",
                 path=path,
                 row=i + 1,
