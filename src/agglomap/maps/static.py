@@ -1,0 +1,539 @@
+"""Static PNG/SVG maps for reports: choropleths and the monocity map.
+
+Drawn with matplotlib (Agg, no pyplot state) on the Albers equal-area conic projection
+fitted to Kazakhstan (:data:`PROJECTION`, standard parallels 42° and 54° N, central
+meridian 67° E): areas are true, so choropleth classes are not visually inflated in the
+north, and shapes are close to conformal (scale error under 1 % between 40° and 56° N).
+
+Every map has a title, a legend with classes and units, a scale bar whose label is the
+geodesic length of the drawn bar, a north arrow pointing to true north where it stands
+(meridians converge on a conic projection, so it is computed, not assumed upright),
+and an attribution line. The format follows the extension: ``.png`` (raster, ``dpi``
+recorded in the file) or ``.svg`` (text kept as text, so it stays searchable).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import mapclassify
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrow, Patch, Rectangle
+from pyproj import Geod, Transformer
+
+from ..boundaries import EQUAL_AREA
+from ..errors import InputError, suggest
+from ..export import atomic_path, write_sidecar
+from ..provenance import GEOKZ, Source, attribution
+
+PROJECTION = EQUAL_AREA
+FORMATS = (".png", ".svg")
+GEOD = Geod(ellps="WGS84")
+NO_DATA = "#d9d9d9"
+
+# TDaa levels of methodology §3.5, low → high, with an ordered (yellow → red) scale.
+TDAA_LEVELS = ("low", "medium", "above medium", "high")
+TDAA_COLORS = dict(zip(TDAA_LEVELS, ("#fed976", "#fd8d3c", "#e31a1c", "#800026"), strict=True))
+
+_WORDS = {
+    "no data": {"kk": "дерек жоқ", "ru": "нет данных", "en": "no data"},
+    "low": {"kk": "төмен", "ru": "низкий", "en": "low"},
+    "medium": {"kk": "орташа", "ru": "средний", "en": "medium"},
+    "above medium": {"kk": "орташадан жоғары", "ru": "выше среднего", "en": "above medium"},
+    "high": {"kk": "жоғары", "ru": "высокий", "en": "high"},
+    "road": {"kk": "автожол", "ru": "автодорога", "en": "road corridor"},
+    "rail": {"kk": "темір жол", "ru": "железная дорога", "en": "rail corridor"},
+    "population": {"kk": "халық саны", "ru": "население", "en": "population"},
+    "tdaa": {
+        "kk": "Агломерациялық әлеует (TDaa)",
+        "ru": "Агломерационный потенциал (TDaa)",
+        "en": "Agglomeration potential (TDaa)",
+    },
+    "km": {"kk": "км", "ru": "км", "en": "km"},
+    "N": {"kk": "С", "ru": "С", "en": "N"},
+}
+LANGS = ("kk", "ru", "en")
+
+
+def word(key: str, lang: str) -> str:
+    """A fixed map word (legend entry, unit) in ``lang``; English if not translated."""
+    return _WORDS.get(key, {}).get(lang) or _WORDS.get(key, {}).get("en", key)
+
+
+# ---------------------------------------------------------------- scale bar, north arrow
+
+
+def nice_km(target_km: float) -> float:
+    """The largest 1, 2 or 5 × 10ⁿ km not above ``target_km`` (a readable bar length)."""
+    if not target_km > 0:
+        raise ValueError(f"scale bar length must be positive, got {target_km}")
+    exp = math.floor(math.log10(target_km))
+    for step in (5, 2, 1):
+        if step * 10**exp <= target_km:
+            return float(step * 10**exp)
+    return float(10**exp)  # unreachable: 1 × 10**exp <= target by construction
+
+
+def scale_bar_metres(km: float, x: float, y: float, crs: str = PROJECTION) -> float:
+    """Projected length (metres of ``crs``) of a horizontal bar from ``(x, y)`` that is
+    ``km`` long on the ground (geodesic on WGS84).
+
+    Projected metres differ from ground metres by the local scale factor (about 0.994 to
+    1.006 on :data:`PROJECTION`), so the bar is solved for: its end points are
+    unprojected and their geodesic distance matched to ``km`` (three fixed-point steps,
+    converged to well under a metre).
+    """
+    inverse = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    target = km * 1000.0
+    length = target
+    for _ in range(3):
+        lon, lat = inverse.transform(np.array([x, x + length]), np.array([y, y]))
+        _, _, dist = GEOD.inv(lon[0], lat[0], lon[1], lat[1])
+        length *= target / dist
+    return float(length)
+
+
+def north_vector(x: float, y: float, crs: str = PROJECTION) -> tuple[float, float]:
+    """Unit vector (dx, dy) in projected coordinates pointing to true north at ``(x, y)``."""
+    inverse = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    lon, lat = inverse.transform(x, y)
+    x2, y2 = forward.transform(lon, lat + 0.01)
+    dx, dy = x2 - x, y2 - y
+    norm = math.hypot(dx, dy)
+    return dx / norm, dy / norm
+
+
+def draw_scale_bar(ax, lang: str = "en", crs: str = PROJECTION, fraction: float = 0.2) -> float:
+    """Draw a two-segment scale bar in the lower right; returns its ground length in km."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width = x1 - x0
+    bx, by = x0 + 0.72 * width, y0 + 0.05 * (y1 - y0)
+    km = nice_km(fraction * width / 1000.0)
+    length = scale_bar_metres(km, bx, by, crs)
+    height = 0.008 * (y1 - y0)
+    for i, face in enumerate(("black", "white")):
+        ax.add_patch(
+            Rectangle(
+                (bx + i * length / 2, by),
+                length / 2,
+                height,
+                facecolor=face,
+                edgecolor="black",
+                linewidth=0.6,
+                zorder=10,
+            )
+        )
+    unit = word("km", lang)
+    for frac, text in ((0, "0"), (0.5, f"{km / 2:g}"), (1, f"{km:g} {unit}")):
+        ax.text(
+            bx + frac * length,
+            by + 2 * height,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            zorder=10,
+        )
+    return km
+
+
+def draw_north_arrow(ax, lang: str = "en", crs: str = PROJECTION) -> tuple[float, float]:
+    """Draw a north arrow in the upper right, pointing to true north at that spot."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    cx, cy = x0 + 0.94 * (x1 - x0), y0 + 0.85 * (y1 - y0)
+    dx, dy = north_vector(cx, cy, crs)
+    size = 0.07 * (y1 - y0)
+    ax.add_patch(
+        FancyArrow(
+            cx - dx * size / 2,
+            cy - dy * size / 2,
+            dx * size,
+            dy * size,
+            width=size * 0.12,
+            head_width=size * 0.35,
+            head_length=size * 0.35,
+            length_includes_head=True,
+            color="black",
+            zorder=10,
+        )
+    )
+    ax.text(
+        cx + dx * size * 0.75,
+        cy + dy * size * 0.75,
+        word("N", lang),
+        ha="center",
+        va="center",
+        fontsize=10,
+        fontweight="bold",
+        zorder=10,
+    )
+    return dx, dy
+
+
+# ---------------------------------------------------------------- shared figure plumbing
+
+
+def _check_out(out: str | Path) -> Path:
+    out = Path(out)
+    if out.suffix.lower() not in FORMATS:
+        raise InputError(f"unsupported image format {out.suffix!r}; use .png or .svg", path=out)
+    return out
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise InputError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    return lang
+
+
+def _figure() -> tuple[Figure, object]:
+    fig = Figure(figsize=(11, 7.2))
+    FigureCanvasAgg(fig)  # a canvas of our own: no pyplot, no global backend state
+    ax = fig.add_axes((0.01, 0.06, 0.98, 0.86))
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.margins(0.02)
+    return fig, ax
+
+
+def _finish(
+    fig: Figure, ax, title: str, subtitle: str | None, sources: Sequence[Source], lang: str
+) -> None:
+    fig.text(0.5, 0.965, title, ha="center", va="center", fontsize=15, fontweight="bold")
+    if subtitle:
+        fig.text(0.5, 0.93, subtitle, ha="center", va="center", fontsize=9.5, color="#444")
+    ax.autoscale_view()
+    ax.set_xlim(ax.get_xlim())  # freeze: the scale bar and arrow must not move the view
+    ax.set_ylim(ax.get_ylim())
+    draw_scale_bar(ax, lang)
+    draw_north_arrow(ax, lang)
+    note = "Projection: Albers equal-area conic (42° N, 54° N; 67° E), WGS84"
+    fig.text(0.01, 0.025, attribution(*sources), ha="left", va="center", fontsize=7, color="#333")
+    fig.text(0.99, 0.025, note, ha="right", va="center", fontsize=6.5, color="#555")
+
+
+def _save(fig: Figure, out: Path, dpi: int, sources: Sequence[Source]) -> Path:
+    """Render into a temporary file beside ``out`` and move it in place; write the sidecar."""
+    fmt = out.suffix.lower().lstrip(".")
+    with matplotlib.rc_context({"svg.fonttype": "none"}), atomic_path(out) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
+    write_sidecar(out, sources)
+    return out
+
+
+def _names(frame: pd.DataFrame, lang: str) -> pd.Series:
+    for col in (f"name_{lang}", "name_en", "name"):
+        if col in frame.columns:
+            return frame[col].astype(str)
+    return pd.Series(frame.index.astype(str), index=frame.index)
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 10000:
+        return f"{value:,.0f}".replace(",", "\u202f")
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    return f"{value:.3g}"
+
+
+# ---------------------------------------------------------------- choropleth
+
+
+def static_choropleth(
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    out: str | Path,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    title: str | None = None,
+    unit: str = "",
+    lang: str = "en",
+    sources: Sequence[Source] = (GEOKZ,),
+    dpi: int = 200,
+    cmap: str = "YlOrRd",
+) -> Path:
+    """Choropleth of ``gdf[column]`` classified with mapclassify ``scheme`` into ``k`` classes,
+    written to ``out`` (.png or .svg). Regions without a value are grey ("no data")."""
+    out = _check_out(out)
+    lang = _check_lang(lang)
+    if column not in gdf.columns:
+        columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+        close = suggest(column, columns)
+        hint = f"did you mean {', '.join(close)}?" if close else f"columns: {', '.join(columns)}"
+        raise InputError(f"no column {column!r} to map; {hint}", column=column)
+    values = pd.to_numeric(gdf[column], errors="coerce")
+    known = values.notna().to_numpy()
+    if not known.any():
+        raise InputError(f"column {column!r} has no numeric values to map", column=column)
+    frame = gdf.to_crs(PROJECTION)
+    k = max(1, min(k, int(values[known].nunique())))
+    classes = mapclassify.classify(values[known].to_numpy(), scheme, k=k)
+    bins = np.asarray(classes.bins, dtype=float)
+    colors = matplotlib.colormaps[cmap](np.linspace(0.15, 0.95, len(bins)))
+    face = np.full(len(frame), NO_DATA, dtype=object)
+    face[known] = [matplotlib.colors.to_hex(colors[c]) for c in classes.yb]
+
+    fig, ax = _figure()
+    frame.plot(ax=ax, color=list(face), edgecolor="white", linewidth=0.7)
+    _label_regions(ax, frame, lang, fills=face)
+    lows = np.concatenate([[values[known].min()], bins[:-1]])
+    suffix = f" {unit}" if unit else ""
+    handles = [
+        Patch(facecolor=colors[i], edgecolor="#777", label=f"{_fmt(lo)} – {_fmt(hi)}{suffix}")
+        for i, (lo, hi) in enumerate(zip(lows, bins, strict=True))
+    ]
+    if not known.all():
+        handles.append(Patch(facecolor=NO_DATA, edgecolor="#777", label=word("no data", lang)))
+    legend_title = f"{column}, {unit}" if unit else column
+    ax.legend(
+        handles=handles,
+        title=legend_title,
+        loc="lower left",
+        fontsize=8,
+        title_fontsize=8.5,
+        frameon=True,
+        framealpha=0.9,
+    )
+    subtitle = f"{classes.name} classification, {len(bins)} classes"
+    _finish(fig, ax, title or column, subtitle, sources, lang)
+    return _save(fig, out, dpi, sources)
+
+
+def _label_regions(ax, frame: gpd.GeoDataFrame, lang: str, color: str = "#222", fills=None) -> None:
+    """Region names at a point inside each polygon; small city-regions get a smaller font.
+    Over a dark ``fills`` colour the label is white."""
+    names = _names(frame, lang)
+    points = frame.geometry.representative_point()
+    small = frame.geometry.area.to_numpy() < 5e9  # under 5 000 km²: the three cities
+    colors = [color] * len(frame)
+    if fills is not None:
+        colors = [
+            "white" if not is_small and _luminance(f) < 0.45 else color
+            for f, is_small in zip(fills, small, strict=True)
+        ]
+    for name, pt, is_small, col in zip(names, points, small, colors, strict=True):
+        ax.annotate(
+            name.replace(" ", "\n", 1) if len(name) > 14 else name,
+            (pt.x, pt.y),
+            ha="center",
+            va="center",
+            fontsize=5.5 if is_small else 6.5,
+            color=col,
+            zorder=5,
+            xytext=(0, 6) if is_small else (0, 0),
+            textcoords="offset points",
+        )
+
+
+def _luminance(color: str) -> float:
+    r, g, b = matplotlib.colors.to_rgb(color)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+# ---------------------------------------------------------------- monocity map
+
+
+def tdaa_level_key(value: object) -> str | None:
+    """``"above_medium"``, ``"Above medium"`` → ``"above medium"``; unknown → None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    key = str(value).strip().lower().replace("_", " ").replace("-", " ")
+    return key if key in TDAA_LEVELS else None
+
+
+def marker_area(population: np.ndarray, ref: float = 100_000, ref_area: float = 80.0):
+    """Marker area (points²) proportional to population, i.e. radius ∝ √population."""
+    return ref_area * np.asarray(population, dtype=float) / ref
+
+
+def town_population(scores: pd.DataFrame) -> np.ndarray:
+    """Population per town: the frame's ``population`` column, else the gazetteer's by id."""
+    if "population" in scores.columns:
+        return pd.to_numeric(scores["population"], errors="coerce").to_numpy(dtype=float)
+    from ..gazetteer import load_cities
+
+    if "id" in scores.columns:
+        pop = load_cities().set_index("city_id")["population"]
+        mapped = scores["id"].map(pop)
+        return pd.to_numeric(mapped, errors="coerce").to_numpy(dtype=float)
+    return np.full(len(scores), np.nan)
+
+
+def static_monocity_map(
+    scores: gpd.GeoDataFrame,
+    out: str | Path,
+    *,
+    corridors: gpd.GeoDataFrame | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+    lang: str = "en",
+    sources: Sequence[Source] = (GEOKZ,),
+    dpi: int = 200,
+) -> Path:
+    """Monocities coloured by TDaa level, sized by population, over oblasts and corridors."""
+    out = _check_out(out)
+    lang = _check_lang(lang)
+    if "tdaa_level" not in scores.columns:
+        raise InputError(
+            "scores need a 'tdaa_level' column (from score_towns)", column="tdaa_level"
+        )
+    fig, ax = _figure()
+    if boundaries is not None:
+        b = boundaries.to_crs(PROJECTION)
+        b.plot(ax=ax, color="#f2f0eb", edgecolor="#a9a59b", linewidth=0.6)
+        _label_regions(ax, b, lang, color="#8a857a")
+    handles: list = []
+    if corridors is not None and len(corridors):
+        c = corridors.to_crs(PROJECTION)
+        styles = {"road": ("#555555", "-"), "rail": ("#1f4e9c", (0, (4, 2)))}
+        for mode, (color, style) in styles.items():
+            part = c[c["mode"] == mode]
+            if len(part):
+                part.plot(ax=ax, color=color, linewidth=1.0, linestyle=style, zorder=3)
+                handles.append(
+                    Line2D([], [], color=color, linestyle=style, lw=1.2, label=word(mode, lang))
+                )
+    towns = scores.to_crs(PROJECTION)
+    levels = towns["tdaa_level"].map(tdaa_level_key)
+    pop = town_population(scores)
+    fill = np.where(np.isnan(pop), np.nanmedian(pop) if np.isfinite(pop).any() else 50_000, pop)
+    colors = [TDAA_COLORS.get(lv, NO_DATA) if lv else NO_DATA for lv in levels]
+    xs, ys = towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy()
+    order = np.argsort(-fill)  # big circles below small ones
+    ax.scatter(
+        xs[order],
+        ys[order],
+        s=marker_area(fill[order]),
+        c=np.array(colors)[order],
+        edgecolors="black",
+        linewidths=0.6,
+        zorder=6,
+    )
+    _label_towns(fig, ax, xs, ys, _names(scores, lang).to_numpy(), fill)
+
+    level_handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=8,
+            markerfacecolor=TDAA_COLORS[lv],
+            markeredgecolor="black",
+            label=word(lv, lang),
+        )
+        for lv in TDAA_LEVELS
+    ]
+    if any(lv is None for lv in levels):
+        level_handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markersize=8,
+                markerfacecolor=NO_DATA,
+                markeredgecolor="black",
+                label=word("no data", lang),
+            )
+        )
+    size_handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markersize=math.sqrt(marker_area(ref)),
+            label=f"{_fmt(ref)}",
+        )
+        for ref in (25_000, 100_000, 200_000)
+    ]
+    first = ax.legend(
+        handles=level_handles + handles,
+        title=word("tdaa", lang),
+        loc="lower left",
+        fontsize=8,
+        title_fontsize=8.5,
+        framealpha=0.9,
+    )
+    ax.add_artist(first)
+    ax.legend(
+        handles=size_handles,
+        title=word("population", lang),
+        loc="upper left",
+        fontsize=8,
+        title_fontsize=8.5,
+        framealpha=0.9,
+        labelspacing=1.3,
+        borderpad=0.9,
+    )
+    _finish(fig, ax, title or word("tdaa", lang), None, sources, lang)
+    return _save(fig, out, dpi, sources)
+
+
+def _label_towns(fig: Figure, ax, xs, ys, names, pop) -> None:
+    """Place each town's label at the first of eight offsets that overlaps nothing placed yet
+    (largest towns first); a label that fits nowhere goes to its first offset anyway."""
+    renderer = fig.canvas.get_renderer()
+    ax.autoscale_view()
+    ax.apply_aspect()
+    pts = ax.transData.transform(np.column_stack([xs, ys]))
+    radius = np.sqrt(marker_area(pop)) / 2 * fig.dpi / 72
+    taken = [(px - r, py - r, px + r, py + r) for (px, py), r in zip(pts, radius, strict=True)]
+    offsets = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    align = {-1: "right", 0: "center", 1: "left"}
+    valign = {-1: "top", 0: "center", 1: "bottom"}
+    for i in np.argsort(-pop):
+        pad = radius[i] / fig.dpi * 72 + 2
+        for j, (ox, oy) in enumerate(offsets):
+            text = ax.annotate(
+                names[i],
+                (xs[i], ys[i]),
+                xytext=(ox * pad, oy * pad),
+                textcoords="offset points",
+                ha=align[ox],
+                va=valign[oy],
+                fontsize=7,
+                zorder=8,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
+            )
+            box = text.get_window_extent(renderer)
+            rect = (box.x0, box.y0, box.x1, box.y1)
+            clash = any(_overlap(rect, t) for k, t in enumerate(taken) if k != i)
+            if not clash or j == len(offsets) - 1:
+                if clash:  # nothing fits: keep the first position
+                    text.remove()
+                    ox, oy = offsets[0]
+                    text = ax.annotate(
+                        names[i],
+                        (xs[i], ys[i]),
+                        xytext=(ox * pad, oy * pad),
+                        textcoords="offset points",
+                        ha="left",
+                        va="center",
+                        fontsize=7,
+                        zorder=8,
+                    )
+                    box = text.get_window_extent(renderer)
+                    rect = (box.x0, box.y0, box.x1, box.y1)
+                taken.append(rect)
+                break
+            text.remove()
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]

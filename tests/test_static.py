@@ -1,0 +1,176 @@
+"""Static report maps: resolution, searchable SVG text, a truthful scale bar, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from PIL import Image
+from pyproj import Geod, Proj, Transformer
+
+from agglomap.boundaries import load_boundaries
+from agglomap.errors import InputError
+from agglomap.maps import static
+from agglomap.provenance import GEOKZ
+
+GEOD = Geod(ellps="WGS84")
+TO_LONLAT = Transformer.from_crs(static.PROJECTION, "EPSG:4326", always_xy=True)
+TO_XY = Transformer.from_crs("EPSG:4326", static.PROJECTION, always_xy=True)
+TITLE = "Area of oblasts, 2022 layout"
+
+
+@pytest.fixture(scope="module")
+def oblasts(sources_dir):
+    return load_boundaries("2022", sources_dir=sources_dir)
+
+
+def _svg_text(path) -> str:
+    root = ET.parse(path).getroot()  # raises if the SVG is not well-formed XML
+    return " ".join("".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text"))
+
+
+def test_png_has_the_requested_resolution(oblasts, tmp_path):
+    out = static.static_choropleth(
+        oblasts, "area_km2", tmp_path / "area.png", title=TITLE, unit="km²", dpi=200
+    )
+    with Image.open(out) as img:
+        assert img.format == "PNG"
+        dpi = img.info["dpi"]
+        assert round(dpi[0]) == 200 and round(dpi[1]) == 200
+        assert img.size == (11 * 200, round(7.2 * 200))
+    sidecar = json.loads((tmp_path / "area.png.sources.json").read_text(encoding="utf-8"))
+    assert [s["key"] for s in sidecar["sources"]] == ["geokz"]
+
+
+def test_svg_is_xml_with_title_legend_and_attribution_as_text(oblasts, tmp_path):
+    frame = oblasts.copy()
+    frame.loc[frame["region_id"] == "KZ-62", "area_km2"] = float("nan")
+    out = static.static_choropleth(
+        frame, "area_km2", tmp_path / "area.svg", title=TITLE, unit="km²", lang="ru", k=4
+    )
+    text = _svg_text(out)
+    assert TITLE in text
+    assert GEOKZ.attribution in text
+    assert "Карагандинская область" in text  # oblast labels in the chosen language
+    assert "нет данных" in text  # the region without a value is shown as such
+    assert "4 classes" in text
+    assert "км" in text  # scale bar unit
+
+
+def test_nice_km_picks_1_2_5_steps():
+    assert static.nice_km(1234) == 1000
+    assert static.nice_km(340) == 200
+    assert static.nice_km(499.9) == 200
+    assert static.nice_km(500) == 500
+    assert static.nice_km(0.7) == 0.5
+    with pytest.raises(ValueError):
+        static.nice_km(0)
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(67.0, 48.0), (52.0, 42.0), (82.0, 54.5)])
+def test_scale_bar_length_is_geodesic(lon, lat):
+    x, y = TO_XY.transform(lon, lat)
+    length = static.scale_bar_metres(500, x, y)
+    lons, lats = TO_LONLAT.transform([x, x + length], [y, y])
+    _, _, dist = GEOD.inv(lons[0], lats[0], lons[1], lats[1])
+    assert dist == pytest.approx(500_000, abs=1.0)
+
+
+def test_scale_bar_follows_the_projection_scale_factor():
+    # On the central meridian a horizontal bar runs along the parallel; its projected
+    # length is ground length × pyproj's parallel scale factor (under 1 between the
+    # standard parallels 42° and 54° N, over 1 outside them).
+    for lat in (48.0, 41.0):
+        x, y = TO_XY.transform(67.0, lat)
+        k = Proj(static.PROJECTION).get_factors(67.0, lat).parallel_scale
+        assert static.scale_bar_metres(100, x, y) == pytest.approx(100_000 * k, rel=2e-4)
+    x, y = TO_XY.transform(67.0, 48.0)
+    assert static.scale_bar_metres(100, x, y) < 99_600  # the correction is not a no-op
+
+
+def test_drawn_scale_bar_label_matches_its_length(oblasts):
+    fig = Figure(figsize=(11, 7.2))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    oblasts.to_crs(static.PROJECTION).plot(ax=ax)
+    km = static.draw_scale_bar(ax)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(bars) == 2
+    x0 = min(b.get_x() for b in bars)
+    x1 = max(b.get_x() + b.get_width() for b in bars)
+    y = bars[0].get_y()
+    lons, lats = TO_LONLAT.transform([x0, x1], [y, y])
+    _, _, dist = GEOD.inv(lons[0], lats[0], lons[1], lats[1])
+    assert dist / 1000 == pytest.approx(km, rel=1e-4)
+    labels = [t.get_text() for t in ax.texts]
+    assert f"{km:g} km" in labels
+    assert km == 500  # a fifth of Kazakhstan's ~3 000 km width, rounded to 1-2-5
+
+
+def test_north_arrow_points_to_true_north():
+    x, y = TO_XY.transform(67.0, 50.0)  # central meridian: straight up
+    dx, dy = static.north_vector(x, y)
+    assert dx == pytest.approx(0, abs=1e-9) and dy == pytest.approx(1)
+    for lon in (50.0, 85.0):
+        x, y = TO_XY.transform(lon, 50.0)
+        dx, dy = static.north_vector(x, y)
+        tilt = math.degrees(math.atan2(-dx, dy))  # counter-clockwise from up
+        conv = Proj(static.PROJECTION).get_factors(lon, 50.0).meridian_convergence
+        assert abs(tilt) == pytest.approx(abs(conv), abs=0.05)
+        assert abs(tilt) > 10  # meridians converge ~0.74° per degree of longitude
+        assert (tilt > 0) == (lon > 67)  # east of 67° E north leans left
+
+
+def test_failed_render_leaves_no_partial_file(oblasts, tmp_path, monkeypatch):
+    out = tmp_path / "map.png"
+    out.write_bytes(b"previous map")
+
+    def broken(self, fname, **kwargs):
+        with open(fname, "wb") as f:
+            f.write(b"\x89PNG half")
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+    with pytest.raises(RuntimeError):
+        static.static_choropleth(oblasts, "area_km2", out, title=TITLE)
+    assert out.read_bytes() == b"previous map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png"]
+
+
+def test_bad_requests_are_input_errors(oblasts, tmp_path):
+    with pytest.raises(InputError, match="use .png or .svg"):
+        static.static_choropleth(oblasts, "area_km2", tmp_path / "map.jpg")
+    with pytest.raises(InputError, match="no column .areakm2.*did you mean area_km2") as err:
+        static.static_choropleth(oblasts, "areakm2", tmp_path / "map.png")
+    assert "area_km2" in str(err.value)
+    with pytest.raises(InputError, match="language"):
+        static.static_choropleth(oblasts, "area_km2", tmp_path / "map.png", lang="de")
+    assert not list(tmp_path.iterdir())
+
+
+def test_index_lists_files_with_links_sizes_and_escaped_text(oblasts, tmp_path):
+    from agglomap.maps.index import write_index
+
+    png = static.static_choropleth(oblasts, "area_km2", tmp_path / "maps" / "area map.png")
+    table = tmp_path / "scores.csv"
+    table.write_text("id,tdaa\ntemirtau,17.3\n", encoding="utf-8")
+    out = write_index(
+        tmp_path,
+        [(png, "Oblast areas <b>2022</b> & more"), ("scores.csv", "TDaa scores")],
+    )
+    page = out.read_text(encoding="utf-8")
+    assert out == tmp_path / "index.html"
+    assert 'href="maps/area%20map.png"' in page
+    assert 'href="maps/area%20map.png.sources.json">sources' in page
+    assert "Oblast areas &lt;b&gt;2022&lt;/b&gt; &amp; more" in page
+    assert "<b>" not in page
+    assert ">22 B<" in page  # size of scores.csv
+    assert "http" not in page and "<script" not in page and "src=" not in page
+    assert page.count("<tr><td>") == 2
+    with pytest.raises(InputError, match="no such file"):
+        write_index(tmp_path, [("missing.html", "x")])
