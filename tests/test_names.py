@@ -243,3 +243,11 @@ def test_every_name_and_code_in_the_geokz_layers_matches(sources_dir, layer):
                 assert names.match_region(value) == "KZ-75"
                 continue
             assert names.match_region(value, vintage=vintage) == expected, value
+
+
+def test_cells_read_by_pandas_are_understood():
+    assert names.match_region(110000000.0) == "KZ-11"  # a KATO column read as floats
+    assert names.match_region(19) == "KZ-19"
+    with pytest.raises(InputError) as err:
+        names.match_regions(["Akmola", float("nan")], first_row=2)
+    assert "row 3" in str(err.value) and "empty" in str(err.value)

@@ -19,6 +19,7 @@ Codes are read first: KATO (``110000000``), two-digit KATO/ISO numbers (``11``),
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -222,30 +223,51 @@ def _region_by_code(text: str) -> str | None:
     return None
 
 
-def _check_in_vintage(region_id: str, vintage: str | None, name: str) -> str:
-    from .regions import check_vintage, load_regions
+@cache
+def _region_rows() -> dict[str, dict[str, str]]:
+    from .regions import load_regions
 
-    table = load_regions().set_index("region_id")
-    if region_id not in table.index:
+    return {r["region_id"]: r for r in load_regions().to_dict("records")}
+
+
+def _check_in_vintage(region_id: str, vintage: str | None, name: str) -> str:
+    from .regions import check_vintage
+
+    rows = _region_rows()
+    if region_id not in rows:
         raise InputError(f"{name!r} is code {region_id}, which is no region of Kazakhstan")
     if vintage is None:
         return region_id
     v = check_vintage(vintage)
-    row = table.loc[region_id]
+    row = rows[region_id]
     if v not in row["vintages"].split(";"):
-        raise InputError(
+        message = (
             f"{name!r} is {row['name_en']} ({region_id}), which does not exist in the {v} "
-            f"layout (only in {row['vintages'].replace(';', ', ')}); in 2018 its territory "
-            f"belonged to {table.loc[row['unit_2018'], 'name_en']} ({row['unit_2018']})"
+            f"layout (only in {row['vintages'].replace(';', ', ')})"
         )
+        if v == "2018" and row["unit_2018"] in rows:
+            unit = rows[row["unit_2018"]]
+            message += (
+                f"; in 2018 its territory belonged to {unit['name_en']} ({unit['region_id']})"
+            )
+        raise InputError(message)
     return region_id
+
+
+def _as_text(name: object) -> str:
+    """A cell as text: NaN/None → "", 110000000.0 (a code read as a float) → "110000000"."""
+    if name is None or (isinstance(name, float) and math.isnan(name)):
+        return ""
+    if isinstance(name, float) and name.is_integer():
+        return str(int(name))
+    return str(name).strip()
 
 
 def _match_region(name: str, vintage: str | None) -> str:
     """Region id for one name, or InputError (message without file/row)."""
-    if name is None or not str(name).strip():
+    name = _as_text(name)
+    if not name:
         raise InputError("empty region name")
-    name = str(name).strip()
     index = _regions_index()
     code = _region_by_code(name)
     if code is not None:
@@ -300,9 +322,9 @@ def match_regions(
 
 def match_city(name: str) -> str:
     """City id (``"oskemen"``) for a city name in kk/ru/en or an old name (Ust-Kamenogorsk)."""
-    if name is None or not str(name).strip():
+    name = _as_text(name)
+    if not name:
         raise InputError("empty city name")
-    name = str(name).strip()
     index = _cities_index()
     hits = _lookup(index, name)
     if not hits:
