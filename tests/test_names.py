@@ -62,6 +62,8 @@ REGION_SPELLINGS = [
     ("Гурьевская область", "KZ-23"),
     ("Aktobe Region", "KZ-15"),
     ("Pavlodar", "KZ-55"),
+    ("Qarağandy oblysy", "KZ-35"),  # Kazakh Latin alphabet of 2021
+    ("Şymkent", "KZ-79"),
     # regions of 2022
     ("Zhetysu", "KZ-33"),
     ("Жетісу облысы", "KZ-33"),
@@ -118,6 +120,9 @@ CITY_SPELLINGS = [
     ("Zhezqazghan", "zhezkazgan"),
     ("Balqash", "balkhash"),
     ("Fort-Shevchenko", "fort-shevchenko"),
+    ("Öskemen", "oskemen"),
+    ("Şymkent", "shymkent"),
+    ("Jezqazğan", "zhezkazgan"),
 ]
 
 

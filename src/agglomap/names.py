@@ -9,7 +9,8 @@ Whether an oblast word or a city word was dropped is remembered: "Almaty" alone 
 city (KZ-75), "Almaty oblast" / "Алматы облысы" / "Алматинская обл." the oblast (KZ-19).
 
 When the key finds nothing, a Latin *transliteration key* (:func:`latin_key`) lets
-spellings meet across scripts and romanisations: Cyrillic to Latin by a plain table, then
+spellings meet across scripts and romanisations: Cyrillic (and the Kazakh Latin letters
+ş, ç, ı, ğ, ö, ü …) to plain Latin by a small table, then
 dzh/zh/j → j, q → k, gh → g, kh → h, ch → sh, ts → c, y → i, w → u, spaces dropped
 ("Qaraghandy", "Karagandy", "Қарағанды" → ``karagandi``).
 
@@ -53,11 +54,13 @@ _TO_LATIN = str.maketrans(
         "и": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
         "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
         "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+        # Kazakh Latin (2017-2021 alphabets) and Turkish-style letters
+        "ş": "sh", "š": "sh", "ç": "ch", "č": "ch", "ž": "zh", "ı": "i",
     }
 )  # fmt: skip
 _LATIN_FOLDS = (
     ("shch", "sh"), ("dzh", "j"), ("zh", "j"), ("kh", "h"), ("gh", "g"), ("ch", "sh"),
-    ("ts", "c"), ("q", "k"), ("w", "u"), ("y", "i"), ("ı", "i"),
+    ("ts", "c"), ("q", "k"), ("w", "u"), ("y", "i"),
 )  # fmt: skip
 
 # Pre-2020 alphabetic ISO 3166-2:KZ codes; ABY, ZHT, ULT are the codes geokz uses for the
