@@ -40,6 +40,7 @@ _OBLAST_WORDS = frozenset(
 _CITY_WORDS = frozenset(
     {"город", "гор", "г", "каласы", "кала", "к", "city", "town", "qalasy", "kalasy", "of"}
     | {"республиканского", "значения", "республикалык", "манызы", "бар"}
+    | {"а"}  # "г.а." / "қ.ә.": city administration, as KATO-based tables write it
 )
 _KAZAKH_FOLD = str.maketrans(
     {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и"}
