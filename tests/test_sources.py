@@ -164,3 +164,23 @@ def test_repeated_local_verification_is_cheap(sources_dir, monkeypatch):
         sources.fetch(LAYER + ".dbf", sources_dir)
     assert len(calls) == 1
     assert Path(calls[0]).name == LAYER + ".dbf"
+
+
+def test_cli_lists_and_downloads(mirror, sources_dir, capsys, monkeypatch):
+    from agglomap.cli import main
+
+    assert main(["--sources", str(sources_dir), "sources"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 31 and all(line.startswith("ok") for line in lines)
+
+    for part in sources.SHAPEFILE_PARTS:  # serve every geokz file
+        for layer in ("adm0_2018", "adm1_2024", "adm2_2018", "adm2_2024", "cnt1_2022"):
+            name = f"kaz_admbnda_{layer}{part}"
+            shutil.copy(sources_dir / "geokz" / name, mirror["served"])
+    monkeypatch.setenv(sources.BASE_URL_ENV, mirror["url"])
+    assert main(["sources", "--download"]) == 1  # the HOT file needs a manual download
+    out = capsys.readouterr().out.splitlines()
+    assert len(mirror["requests"]) == 30
+    assert sum(line.startswith("ok") for line in out) == 30
+    assert [line.split()[0] for line in out if "hotosm" in line] == ["missing"]
+    assert "data.humdata.org" in out[-1]

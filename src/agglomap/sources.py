@@ -159,6 +159,27 @@ def fetch(
     return _download(ent, base_url or os.environ.get(BASE_URL_ENV) or None, progress)
 
 
+def status(sources_dir: str | Path | None = None) -> list[tuple[Entry, Path, str]]:
+    """Each pinned file with where it would be read from and its state, without downloading:
+    ``"ok"``, ``"missing"`` or ``"checksum mismatch"``."""
+    folder = local_dir(sources_dir)
+    rows = []
+    for ent in manifest().values():
+        if folder is not None:
+            where = next(
+                (p for p in (folder / ent.path, folder / ent.name) if p.is_file()),
+                folder / ent.path,
+            )
+        else:
+            where = cache_dir() / ent.path
+        if not where.is_file():
+            state = "missing"
+        else:
+            state = "ok" if _hash_cached(where) == ent.sha256 else "checksum mismatch"
+        rows.append((ent, where, state))
+    return rows
+
+
 def fetch_layer(
     layer_stem: str,
     sources_dir: str | Path | None = None,
