@@ -1,0 +1,127 @@
+"""``agglomap monocity``: the seed paper's monocity assessment — indicators, levels, scenario."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import monocity
+from ..errors import InputError
+from ..export import write_table, write_text
+from ..provenance import AGGLOMAP, GEONAMES, MONOCITY_PAPER, Source
+from ._common import say
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "monocity",
+        help="assess monocities: seven indicators, levels and a development scenario",
+        description="Compute the monocity indicators of the seed paper 004 (mono-profile, "
+        "economy and social sphere, demography, private investment, agglomeration, special "
+        "potential), their levels and plus-scores for the four development scenarios. "
+        "Without --indicators, assesses the paper's three towns (Balkhash, Karazhal, "
+        "Temirtau) and compares with the paper. --template writes a blank input table.",
+    )
+    p.add_argument(
+        "--indicators",
+        metavar="FILE",
+        type=Path,
+        help="input table (.csv/.xlsx) from the template; default: the paper's three towns",
+    )
+    p.add_argument("--sheet", help="sheet of an .xlsx input (default: the first)")
+    p.add_argument(
+        "--rules",
+        "--config",
+        dest="rules",
+        metavar="FILE",
+        type=Path,
+        help="scenario rule YAML (default: the shipped scenario_rules.yaml)",
+    )
+    p.add_argument(
+        "--tdm-formula",
+        choices=monocity.TDM_FORMULAS,
+        default="geometric",
+        help="geometric √(TDm1·TDm2) (default, matches the paper's table), complement "
+        "100−√(TDm1·TDm2) (table 2's printed formula), text 100−√(TDm1−TDm2)",
+    )
+    p.add_argument(
+        "--tdaa",
+        choices=("computed", "paper"),
+        default="computed",
+        help="agglomeration parts TDaa1..3: computed from distances (default) or the paper's "
+        "values; tdaa1..3 columns in the input override both",
+    )
+    p.add_argument(
+        "--boundary",
+        choices=monocity.BOUNDARY_RULES,
+        default="upper",
+        help="a value exactly on a band boundary goes to the upper band (default) or the lower",
+    )
+    p.add_argument(
+        "--out", "-o", type=Path, metavar="FILE", help="result: .csv .xlsx .gpkg .geojson"
+    )
+    p.add_argument(
+        "--comparison",
+        type=Path,
+        metavar="FILE",
+        help="also write the comparison with the paper (.md, .csv or .xlsx)",
+    )
+    p.add_argument(
+        "--template",
+        type=Path,
+        metavar="OUT",
+        help="write a blank input template (.xlsx or .csv) and stop",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.template:
+        monocity.write_template(args.template)
+        say(f"wrote template {args.template} (fill one row per town under the description rows)")
+        if not args.out:
+            return 0
+    if not args.out:
+        raise InputError("give --out FILE for the result (or --template OUT for a blank table)")
+    if args.indicators:
+        inputs = monocity.read_inputs(args.indicators, sheet=args.sheet)
+        user = Source("user", f"monocity indicators {args.indicators}", "as supplied", "")
+        sources: list[Source] = [user]
+    else:
+        inputs = monocity.paper_inputs()
+        sources = [MONOCITY_PAPER]
+    result = monocity.assess(
+        inputs,
+        tdm_formula=args.tdm_formula,
+        tdaa=args.tdaa,
+        rules=args.rules,
+        boundary=args.boundary,
+    )
+    if result["town_id"].isin(monocity.reported().index).any() and MONOCITY_PAPER not in sources:
+        sources.append(MONOCITY_PAPER)
+    if (result["tdaa_source"] == "computed").any():
+        sources += [AGGLOMAP, GEONAMES]
+    out_ext = args.out.suffix.lower()
+    table = result
+    if out_ext in (".gpkg", ".geojson", ".shp"):
+        table = monocity.town_points(result)
+        sources += [s for s in (AGGLOMAP, GEONAMES) if s not in sources]
+    write_table(table, args.out, sources, layer="monocity")
+    for r in result.itertuples():
+        say(f"{r.town}: {r.scenario_ranking}")
+    say(f"wrote {len(result)} town(s) to {args.out}")
+    if args.comparison:
+        _write_comparison(result, args.comparison, sources)
+    return 0
+
+
+def _write_comparison(result, out: Path, sources: list[Source]) -> None:
+    table = monocity.comparison_table(result)
+    if table.empty:
+        raise InputError("no town of the paper's case study in the input: nothing to compare")
+    if out.suffix.lower() == ".md":
+        write_text(monocity.comparison_markdown(table), out, sources)
+    else:
+        write_table(table, out, sources)
+    agree = table["agree"].dropna()
+    say(f"comparison with the paper: {int(agree.sum())}/{len(agree)} items agree → {out}")

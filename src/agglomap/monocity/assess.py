@@ -1,0 +1,184 @@
+"""``assess``: every indicator, level and scenario score for a table of towns."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..names import match_city
+from . import indicators as ind
+from .levels import BANDS, classify
+from .paper import REPORTED_INDICATORS, TOWN_IDS, reported
+from .scenario import Rules, load_rules, score
+from .template import _norm, validate_frame
+
+TDAA_MODES = ("computed", "paper")
+TDAA_PARTS = ("tdaa1", "tdaa2", "tdaa3")
+
+
+def _gazetteer() -> pd.DataFrame:
+    from ..gazetteer import load_cities
+
+    return load_cities()
+
+
+def _town_id(town: str) -> str | None:
+    """Gazetteer ``city_id`` of a town given by id or by any of its names, None if unknown."""
+    ids = set(_gazetteer()["city_id"])
+    key = _norm(town).replace(" ", "_")
+    if key in ids:
+        return key
+    try:
+        return match_city(town)
+    except InputError:
+        return None
+
+
+def _unknown_town(town: str, why: str) -> str:
+    """Why ``town`` is needed in the gazetteer, with match_city's suggestions."""
+    try:
+        match_city(town)
+    except InputError as exc:
+        return f"{exc}; {why}"
+    return why
+
+
+def _town_ids(towns: pd.Series) -> list[str | None]:
+    return [_town_id(t) for t in towns]
+
+
+def town_points(result: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The assessment as points at the gazetteer's coordinates (for .gpkg/.geojson output)."""
+    cities = _gazetteer().set_index("city_id")
+    unknown = result.loc[~result["town_id"].isin(cities.index), "town"].tolist()
+    if unknown:
+        why = "a map layer needs the town's location: write .csv or .xlsx instead"
+        raise InputError(_unknown_town(unknown[0], why), column="town")
+    geom = cities.loc[result["town_id"], "geometry"].to_numpy()
+    return gpd.GeoDataFrame(result.copy(), geometry=list(geom), crs="EPSG:4326")
+
+
+def _tdaa_parts(df: pd.DataFrame, town_ids: list[str | None], mode: str) -> pd.DataFrame:
+    """TDaa1..3 per town and where each row's values came from (input / paper / computed)."""
+    if mode not in TDAA_MODES:
+        raise InputError(f"--tdaa {mode!r}: expected one of {', '.join(TDAA_MODES)}")
+    parts = pd.DataFrame(np.nan, index=df.index, columns=list(TDAA_PARTS))
+    source = pd.Series("", index=df.index, dtype=object)
+    given = [c for c in TDAA_PARTS if c in df.columns]
+    if given:
+        filled = df[given].notna()
+        partial = filled.any(axis=1) & ~(filled.all(axis=1) & (len(given) == 3))
+        if partial.any():
+            i = partial.idxmax()
+            raise InputError(
+                "fill all three of tdaa1, tdaa2, tdaa3 (to override the computed values) or none",
+                row=int(df.at[i, "row"]),
+                column="tdaa1",
+            )
+        has = filled.all(axis=1) if len(given) == 3 else pd.Series(False, index=df.index)
+        parts.loc[has] = df.loc[has, list(TDAA_PARTS)].to_numpy()
+        source[has] = "input"
+    todo = source == ""
+    if todo.any() and mode == "paper":
+        paper = reported()
+        for i in df.index[todo]:
+            tid = town_ids[i]
+            if tid not in TOWN_IDS:
+                raise InputError(
+                    f"the paper has no TDaa values for {df.at[i, 'town']!r} (only "
+                    f"{', '.join(TOWN_IDS)}); fill tdaa1..3 or use --tdaa computed",
+                    row=int(df.at[i, "row"]),
+                    column="town",
+                )
+            parts.loc[i] = [paper.at[tid, f"{c}_paper"] for c in TDAA_PARTS]
+        source[todo] = "paper"
+    elif todo.any():
+        parts.loc[todo] = _computed_tdaa(df.loc[todo], [town_ids[i] for i in df.index[todo]])
+        source[todo] = "computed"
+    parts["tdaa_source"] = source
+    return parts
+
+
+def _computed_tdaa(df: pd.DataFrame, town_ids: list[str | None]) -> np.ndarray:
+    try:
+        from ..agglomeration import score_towns
+    except ImportError:
+        raise InputError(
+            "computing TDaa from distances needs agglomap.agglomeration, which is not "
+            "installed; use --tdaa paper or fill tdaa1..3"
+        ) from None
+    for (_, r), tid in zip(df.iterrows(), town_ids, strict=True):
+        if tid is None:
+            why = "TDaa is computed from the town's location: fill tdaa1..3 or use a known name"
+            raise InputError(_unknown_town(r["town"], why), row=int(r["row"]), column="town")
+    cities = _gazetteer().set_index("city_id").loc[town_ids].reset_index()
+    scored = score_towns(gpd.GeoDataFrame(cities, geometry="geometry", crs="EPSG:4326"))
+    scored = pd.DataFrame(scored).set_index("city_id")
+    return scored.loc[town_ids, list(TDAA_PARTS)].to_numpy(dtype=float)
+
+
+def assess(
+    inputs: pd.DataFrame,
+    *,
+    tdm_formula: str = "geometric",
+    tdaa: str = "computed",
+    rules: Rules | str | None = None,
+    boundary: str = "upper",
+) -> pd.DataFrame:
+    """Assess each town (one row per town, the template's columns; see ``read_inputs``).
+
+    Returns ``town, town_id``; each indicator and its ``_level``; the parts
+    ``tdzhia1..4``, ``tde``, ``tda``, ``tdaa1..3`` and ``tdaa_source``; ``plus_<scenario>``,
+    ``reason_<scenario>``, ``scenario_ranking``, ``top_scenario``; and for the paper's
+    towns ``<ind>_paper``, ``<ind>_level_paper``, ``<ind>_level_table5``,
+    ``plus_<scenario>_paper``, ``scenario_ranking_paper``.
+    """
+    df = validate_frame(inputs) if "row" not in inputs.columns else inputs.reset_index(drop=True)
+    rules = rules if isinstance(rules, Rules) else load_rules(rules)
+    town_ids = _town_ids(df["town"])
+    named = df.set_index("town", drop=False)  # errors from the formulas name the town
+    out = pd.DataFrame({"town": df["town"], "town_id": town_ids})
+    values = {
+        "tdm": ind.tdm(named, tdm_formula),
+        "tde": ind.tde(named),
+        "tda": ind.tda(named),
+        "tdea": ind.tdea(named),
+        "tdda": ind.tdda(named),
+    }
+    for name, series in values.items():
+        out[name] = series.to_numpy()
+    shares = ind.tdzhia_shares(named)
+    for col in shares:
+        out[col] = shares[col].to_numpy()
+    out["tdzhia"] = ind.tdzhia(named).to_numpy()
+    parts = _tdaa_parts(df, town_ids, tdaa)
+    for col in parts:
+        out[col] = parts[col].to_numpy()
+    out["tdaa"] = ind.tdaa(parts).to_numpy()
+    out["tdsp"] = ind.tdsp(named).to_numpy()
+    for name in BANDS:
+        levels = classify(out[name], name, boundary)
+        out.insert(out.columns.get_loc(name) + 1, f"{name}_level", levels)
+    out = pd.concat([out, score(out, rules)], axis=1)
+    out = _with_paper(out, rules, boundary)
+    out.attrs.update(tdm_formula=tdm_formula, tdaa=tdaa, boundary=boundary, rules=str(rules.path))
+    return out
+
+
+def _with_paper(out: pd.DataFrame, rules: Rules, boundary: str) -> pd.DataFrame:
+    """Beside the paper's towns: its reported values, levels, pluses and ranking."""
+    paper = reported()
+    cols = [c for c in paper.columns if not c.endswith("_decimals")]
+    side = paper.reindex(out["town_id"])[cols].reset_index(drop=True)
+    from .scenario import SCENARIOS, ranking
+
+    is_paper = out["town_id"].isin(TOWN_IDS).to_numpy()
+    side["scenario_ranking_paper"] = [
+        ranking({s: r[f"plus_{s}_paper"] for s in SCENARIOS}) if ok else None
+        for ok, (_, r) in zip(is_paper, side.iterrows(), strict=True)
+    ]
+    order = [c for n in REPORTED_INDICATORS for c in cols if c.startswith(f"{n}_")]
+    rest = [c for c in side.columns if c not in order]
+    return pd.concat([out, side[order + rest]], axis=1)
