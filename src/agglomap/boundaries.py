@@ -159,7 +159,13 @@ def _districts(raw: gpd.GeoDataFrame, vintage: str) -> pd.DataFrame:
 
 def country_outline(sources_dir: str | Path | None = None) -> gpd.GeoDataFrame:
     """Kazakhstan's outline (geokz adm0): one row with ``name_kk/ru/en``, ``area_km2``."""
-    raw = _read_layer(COUNTRY_LAYER, sources_dir)
+    folder = local_dir(sources_dir)
+    return _outline(None if folder is None else str(folder.resolve())).copy()
+
+
+@lru_cache(maxsize=2)
+def _outline(folder: str | None) -> gpd.GeoDataFrame:
+    raw = _read_layer(COUNTRY_LAYER, folder)
     frame = gpd.GeoDataFrame(
         {
             "name_kk": raw["ADM0_KK"],
