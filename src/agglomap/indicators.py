@@ -1,0 +1,646 @@
+"""Indicator tables by region: read published statistics, match their regions, join to maps.
+
+A table is one row per region (plus, often, a national total row) and one column per
+indicator, as the Bureau of National Statistics publishes them: CSV (any of ``;`` ``,``
+tab ``|``, UTF-8 with or without BOM, or cp1251) or XLSX, numbers in the published format
+(``28 414``, ``1 927 439,20``, ``11,3``). See ``docs/indicators.md`` for the rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import provenance
+from .data import data_path
+from .errors import AgglomapError, InputError, suggest
+
+KINDS = ("count", "amount", "rate", "share")
+SUMMABLE = ("count", "amount")
+DELIMITERS = (";", ",", "\t", "|")
+MISSING = {"", "-", "–", "—", "…", "...", "х", "x", "н/д", "n/a", "na", "nan", ".."}
+TOTAL_LABELS = {
+    "республика казахстан",
+    "казахстан",
+    "қазақстан республикасы",
+    "қазақстан",
+    "republic of kazakhstan",
+    "kazakhstan",
+    "total",
+    "всего",
+    "итого",
+    "барлығы",
+    "всего по республике",
+    "по республике",
+    "республика бойынша",
+    "республика бойынша барлығы",
+    "total kazakhstan",
+}
+DEFAULT_DATASET = "innovation_2021.csv"
+DEFAULT_META = "innovation_2021.meta.json"
+
+_SPACE = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_CODE_HEADER = re.compile(r"\b(kato|като|код|code|id|iso)\b", re.IGNORECASE)
+
+
+def parse_number(text: object) -> float:
+    """A number as statistics publish it; NaN for an empty or "no data" cell.
+
+    Spaces (also U+00A0, U+202F) group thousands; a trailing ``%`` is dropped; ``-`` and
+    ``−`` (U+2212) are minus signs. When both ``,`` and ``.`` occur, the one that comes
+    last is the decimal mark (``1,234.5`` and ``1.234,5`` are both 1234.5); one that
+    occurs several times groups thousands (``1,234,567``); a single one is the decimal
+    mark (``11,3`` = 11.3, so ``1,234`` = 1.234). Empty, ``-``, ``…``, ``х`` (withheld) → NaN.
+    Text that is not a number raises ValueError.
+    """
+    if text is None:
+        return math.nan
+    if isinstance(text, bool):
+        raise ValueError(f"not a number: {text!r}")
+    if isinstance(text, int | float | np.integer | np.floating):
+        return float(text)
+    s = _SPACE.sub(" ", str(text)).strip()
+    if s.lower() in MISSING:
+        return math.nan
+    sign = 1.0
+    if s[0] in "-−+":
+        sign = 1.0 if s[0] == "+" else -1.0
+        s = s[1:].lstrip()
+    if s.endswith("%"):
+        s = s[:-1].rstrip()
+    if " " in s:
+        if not re.fullmatch(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?", s):
+            raise ValueError(f"not a number: {text!r}")
+        s = s.replace(" ", "")
+    commas, dots = s.count(","), s.count(".")
+    if commas and dots:
+        decimal = "," if s.rfind(",") > s.rfind(".") else "."
+        s = _ungroup(s, "." if decimal == "," else ",", decimal, text)
+    elif commas > 1 or dots > 1:
+        s = _ungroup(s, "," if commas else ".", None, text)
+    elif commas == 1:
+        s = s.replace(",", ".")
+    if not _PLAIN.fullmatch(s):
+        raise ValueError(f"not a number: {text!r}")
+    return sign * float(s)
+
+
+def _ungroup(s: str, group: str, decimal: str | None, original: object) -> str:
+    """Drop thousands separators ``group`` (checking groups of three); decimal mark → ``.``."""
+    whole, _, frac = s.rpartition(decimal) if decimal else (s, "", "")
+    if not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", whole):
+        raise ValueError(f"not a number: {original!r}")
+    whole = whole.replace(group, "")
+    return f"{whole}.{frac}" if decimal else whole
+
+
+def is_total_label(text: object) -> bool:
+    """Whether a region cell names the national total ("Республика Казахстан", "Total"…)."""
+    if not isinstance(text, str):
+        return False
+    norm = re.sub(r"[^\w ]+", " ", text.lower().replace("ё", "е"))
+    norm = _SPACE.sub(" ", norm).strip()
+    return norm in TOTAL_LABELS
+
+
+@dataclass
+class IndicatorTable:
+    """Indicator values by region.
+
+    ``data`` is indexed by ``region_id``; ``region_label`` keeps the region as the file
+    wrote it, then one float column per indicator. ``total`` is the national row, if any.
+    ``kinds`` says how a column aggregates: ``count``/``amount`` sum, ``rate``/``share``
+    do not. ``rows`` maps region_id → row number in the file (header = row 1).
+    """
+
+    data: pd.DataFrame
+    total: pd.Series | None = None
+    source_path: Path | None = None
+    units: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    source: provenance.Source | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    vintage: str | None = None
+
+    @property
+    def value_columns(self) -> list[str]:
+        return [c for c in self.data.columns if c in self.kinds]
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1251")
+
+
+def _sniff(text: str) -> str:
+    """The delimiter giving the most columns, consistently, over the first lines."""
+    sample = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    best, best_score = ";", (-1, -1)
+    for delim in DELIMITERS:
+        widths = [len(r) for r in csv.reader(sample, delimiter=delim)]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        score = (widths.count(common) if common > 1 else 0, common)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv(path: Path) -> list[list[object]]:
+    text = _decode(path.read_bytes())
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=_sniff(text))]
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> list[list[object]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InputError(f"cannot read as an Excel workbook ({exc})", path=path) from exc
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            ws = book[names[0]]
+        elif str(sheet) in names:  # a sheet named "2021" wins over sheet number 2021
+            ws = book[str(sheet)]
+        elif (isinstance(sheet, int) or str(sheet).isdigit()) and 0 <= int(sheet) < len(names):
+            ws = book[names[int(sheet)]]
+        else:
+            hint = suggest(str(sheet), names)
+            raise InputError(
+                f"no sheet {sheet!r}; sheets are {names} (or their numbers, from 0)"
+                + (f"; did you mean {hint[0]!r}?" if hint else ""),
+                path=path,
+            )
+        return [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _read_rows(path: Path, sheet: str | int | None) -> list[list[object]]:
+    if not path.is_file():
+        raise InputError("file not found", path=path)
+    ext = path.suffix.lower()
+    if ext in {".xlsx", ".xlsm"}:
+        return _read_xlsx(path, sheet)
+    if ext == ".xls":
+        raise InputError("old .xls workbooks are not read; save it as .xlsx or .csv", path=path)
+    if sheet is not None:
+        raise InputError("--sheet applies to .xlsx workbooks only", path=path)
+    return _read_csv(path)
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _frame(path: Path, rows: list[list[object]]) -> tuple[pd.DataFrame, list[int], int]:
+    """Cells as a frame of objects, the file row number of each row, and the header's row.
+
+    The header is the first row with at least two filled cells (title lines above it are
+    skipped); empty rows and columns are dropped.
+    """
+    header_at = next((i for i, r in enumerate(rows) if sum(not _blank(c) for c in r) >= 2), None)
+    if header_at is None:
+        raise InputError("no table found (expected a header row and one row per region)", path=path)
+    width = max(len(r) for r in rows[header_at:])
+    header = list(rows[header_at]) + [None] * (width - len(rows[header_at]))
+    body, numbers = [], []
+    for i, r in enumerate(rows[header_at + 1 :], start=header_at + 2):
+        if all(_blank(c) for c in r):
+            continue
+        body.append(list(r) + [None] * (width - len(r)))
+        numbers.append(i)
+    names, seen = [], set()
+    for j, h in enumerate(header):
+        name = _SPACE.sub(" ", str(h)).strip() if not _blank(h) else f"column {j + 1}"
+        base, k = name, 2
+        while name in seen:
+            name, k = f"{base} ({k})", k + 1
+        seen.add(name)
+        names.append(name)
+    frame = pd.DataFrame(body, columns=names, dtype=object)
+    keep = [
+        c
+        for j, c in enumerate(names)
+        if not _blank(header[j]) or frame[c].map(_blank).ne(True).any()
+    ]
+    return frame[keep], numbers, header_at + 1
+
+
+# ---------------------------------------------------------------- regions
+
+
+def _match(label: object, vintage: str | None) -> str | None:
+    """region_id for one cell via :mod:`agglomap.names`, or None."""
+    from . import names
+
+    if _blank(label):
+        return None
+    try:
+        return names.match_region(str(label).strip(), vintage=vintage)
+    except (AgglomapError, LookupError, ValueError):
+        return None
+
+
+def _region_column(frame: pd.DataFrame, given: str | None, path: Path, vintage: str | None) -> str:
+    cols = list(frame.columns)
+    if given is not None:
+        if given in cols:
+            return given
+        folded = {_SPACE.sub(" ", c).strip().casefold(): c for c in cols}
+        key = _SPACE.sub(" ", given).strip().casefold()
+        if key in folded:
+            return folded[key]
+        hint = suggest(given, cols)
+        raise InputError(
+            f"no column {given!r}; columns are {cols}"
+            + (f"; did you mean {hint[0]!r}?" if hint else ""),
+            path=path,
+            column=given,
+        )
+    sample = frame.head(40)
+    scores = {c: sum(_looks_like_region(v) for v in sample[c]) for c in cols}
+    best = max(cols, key=lambda c: scores[c])
+    if scores[best] == 0:
+        raise InputError(
+            f"no column holds region names or KATO codes; columns are {cols}. "
+            "Name the region column with --region-column",
+            path=path,
+        )
+    return best
+
+
+def _looks_like_region(cell: object) -> bool:
+    """A total label, or a cell :mod:`agglomap.names` matches (numbers other than KATO codes
+    are skipped: matching them is slow and never succeeds)."""
+    if _blank(cell):
+        return False
+    text = str(cell).strip()
+    if not re.fullmatch(r"\d{9}", text):
+        try:
+            parse_number(cell)
+            return False
+        except ValueError:
+            pass
+    return is_total_label(text) or _match(text, None) is not None
+
+
+def _disambiguate(label: str, rid: str, vintage: str | None) -> str | None:
+    """A bare city name beside the same city marked as one ("Алматы" / "Алматы қ") is the oblast."""
+    for suffix in (" облысы", " область", " Region"):
+        other = _match(label + suffix, vintage)
+        if other is not None and other != rid:
+            return other
+    return None
+
+
+def _unknown_error(
+    path: Path, column: str, labels: list[str], rows: list[int], vintage: str | None
+) -> InputError:
+    """An error listing every unknown region name, with suggestions from :mod:`agglomap.names`."""
+    from . import names
+
+    problems = []
+    for label, row in zip(labels, rows, strict=True):
+        try:
+            names.match_regions([label], path=path, column=column, vintage=vintage, first_row=row)
+        except InputError as exc:
+            problems.append((row, exc.message))
+        else:  # matches on its own: cannot happen while _match and names agree
+            problems.append((row, f"{label!r} could not be matched"))
+    if len(problems) == 1:
+        return InputError(problems[0][1], path=path, row=problems[0][0], column=column)
+    lines = "\n".join(f"  row {row}: {message}" for row, message in problems)
+    return InputError(
+        f"{len(problems)} region names not recognised:\n{lines}", path=path, column=column
+    )
+
+
+# ---------------------------------------------------------------- kinds and units
+
+_MONEY = re.compile(r"тенге|теңге|tenge|kzt|₸|тг\b", re.IGNORECASE)
+_RATE = re.compile(
+    r"на душу|жан басына|per capita|на 1000|на 100 |per 1000|per 100 |средн|орташа|average|"
+    r"mean|плотност|тығыздығы|density|индекс|index|коэффициент|ratio",
+    re.IGNORECASE,
+)
+_SHARE = re.compile(r"дол[яи]|үлес|share", re.IGNORECASE)
+
+
+def _kind_and_unit(header: str, values: pd.Series) -> tuple[str, str]:
+    """Guess how a column aggregates from its header (documented in docs/indicators.md)."""
+    if "%" in header or re.search(r"\bpct\b|процент|пайыз", header, re.IGNORECASE):
+        return ("share" if _SHARE.search(header) else "rate"), "%"
+    if _RATE.search(header):
+        return "rate", ""
+    if _MONEY.search(header):
+        scale = re.search(r"(млрд|млн|тыс|мың|bn|mln|million|thousand)\.?", header, re.IGNORECASE)
+        return "amount", f"{scale.group(1)} tenge" if scale else "tenge"
+    finite = values.dropna()
+    if len(finite) and np.all(np.equal(np.mod(finite.to_numpy(float), 1), 0)):
+        return "count", "count"
+    return "rate", ""
+
+
+# ---------------------------------------------------------------- the reader
+
+
+def read_indicators(
+    path: str | Path,
+    *,
+    region_column: str | None = None,
+    sheet: str | int | None = None,
+    vintage: str | None = None,
+) -> IndicatorTable:
+    """Read a CSV or XLSX table of indicators by region (rules in ``docs/indicators.md``)."""
+    from .regions import check_vintage, load_regions
+
+    path = Path(path)
+    vintage = check_vintage(vintage) if vintage is not None else None
+    frame, row_numbers, _ = _frame(path, _read_rows(path, sheet))
+    col = _region_column(frame, region_column, path, vintage)
+    others = [c for c in frame.columns if c != col]
+
+    numeric = []
+    for c in others:
+        cells = [v for v in frame[c] if not _blank(v)]
+        ok = 0
+        for v in cells:
+            try:
+                parse_number(v)
+                ok += 1
+            except ValueError:
+                pass
+        if cells and ok * 2 >= len(cells) and not _CODE_HEADER.search(c):
+            numeric.append(c)
+
+    values = pd.DataFrame(index=frame.index, columns=numeric, dtype=float)
+    for c in numeric:
+        for i, v in frame[c].items():
+            try:
+                values.at[i, c] = parse_number(v)
+            except ValueError:
+                raise InputError(
+                    f"expected a number, found {str(v).strip()!r}",
+                    path=path,
+                    row=row_numbers[i],
+                    column=c,
+                ) from None
+
+    total, ids, keep, unknown = None, {}, [], []
+    for i, label in frame[col].items():
+        has_values = bool(values.loc[i].notna().any()) if numeric else False
+        if is_total_label(label):
+            if total is None:
+                total = values.loc[i].rename(str(label).strip())
+            continue
+        rid = _match(label, vintage)
+        if rid is None:
+            if has_values:
+                unknown.append(i)
+            continue  # a note or a blank line below the table
+        ids[i] = rid
+        keep.append(i)
+    if unknown:
+        raise _unknown_error(
+            path,
+            col,
+            [str(frame.at[i, col]).strip() for i in unknown],
+            [row_numbers[i] for i in unknown],
+            vintage,
+        )
+
+    by_id: dict[str, list[int]] = {}
+    for i in keep:
+        by_id.setdefault(ids[i], []).append(i)
+    for rid, idx in list(by_id.items()):
+        if len(idx) < 2:
+            continue
+        if len(idx) == 2:  # try the shorter (bare) label first: "Алматы" before "Алматы қ"
+            for i in sorted(idx, key=lambda j: len(str(frame.at[j, col]).split())):
+                other = _disambiguate(str(frame.at[i, col]).strip(), rid, vintage)
+                if other is not None and other not in by_id:
+                    ids[i] = other
+                    by_id[other] = [i]
+                    by_id[rid] = [j for j in idx if j != i]
+                    break
+        if len(by_id[rid]) > 1:
+            rows = ", ".join(str(row_numbers[i]) for i in by_id[rid])
+            raise InputError(
+                f"rows {rows} all name region {rid} "
+                f"({', '.join(repr(str(frame.at[i, col]).strip()) for i in by_id[rid])})",
+                path=path,
+                column=col,
+            )
+
+    data = pd.DataFrame(
+        {"region_label": [str(frame.at[i, col]).strip() for i in keep]},
+        index=pd.Index([ids[i] for i in keep], name="region_id"),
+    )
+    for c in others:
+        if c in numeric:
+            data[c] = values.loc[keep, c].to_numpy(float)
+        else:
+            data[c] = [None if _blank(v) else str(v).strip() for v in frame.loc[keep, c]]
+
+    kinds, units = {}, {}
+    for c in numeric:
+        kinds[c], units[c] = _kind_and_unit(c, data[c])
+    if vintage is None:
+        only_2022 = set(load_regions().query("vintages == '2022'")["region_id"])
+        vintage = "2022" if only_2022 & set(data.index) else "2018"
+    return IndicatorTable(
+        data=data,
+        total=total,
+        source_path=path,
+        units=units,
+        kinds=kinds,
+        source=None,
+        labels={c: c for c in numeric},
+        rows={ids[i]: row_numbers[i] for i in keep},
+        vintage=vintage,
+    )
+
+
+def default_indicators() -> IndicatorTable:
+    """The shipped 2021 innovation table (seed paper 000, table 1), columns under English keys."""
+    meta = json.loads(data_path(DEFAULT_META).read_text(encoding="utf-8"))
+    table = read_indicators(
+        data_path(DEFAULT_DATASET), region_column=meta["region_column"], vintage=meta["vintage"]
+    )
+    spec = meta["columns"]
+    rename = {header: s["key"] for header, s in spec.items()}
+    table.data = table.data.rename(columns=rename)
+    if table.total is not None:
+        table.total = table.total.rename(rename)
+    table.units = {s["key"]: s["unit"] for s in spec.values()}
+    table.kinds = {s["key"]: s["kind"] for s in spec.values()}
+    table.labels = {s["key"]: header for header, s in spec.items()}
+    table.source = provenance.INNOVATION_2021
+    return table
+
+
+def ratio_columns() -> dict[str, tuple[str, str, float]]:
+    """Rate/share columns of the shipped table as ``{column: (numerator, denominator, scale)}``."""
+    meta = json.loads(data_path(DEFAULT_META).read_text(encoding="utf-8"))
+    return {
+        s["key"]: (s["numerator"], s["denominator"], float(s["scale"]))
+        for s in meta["columns"].values()
+        if "numerator" in s
+    }
+
+
+# ---------------------------------------------------------------- join
+
+
+@dataclass
+class TotalCheck:
+    column: str
+    total: float
+    regions_sum: float
+
+    @property
+    def difference(self) -> float:
+        return self.regions_sum - self.total
+
+    @property
+    def relative(self) -> float:
+        return self.difference / self.total if self.total else math.nan
+
+
+@dataclass
+class JoinReport:
+    """What a join matched, what it left out, and how the regions add up to the total."""
+
+    vintage: str
+    n_regions: int
+    n_rows: int
+    unmatched_rows: list[str] = field(default_factory=list)
+    regions_without_data: list[str] = field(default_factory=list)
+    changed_extent: list[str] = field(default_factory=list)
+    total_checks: list[TotalCheck] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unmatched_rows and not self.regions_without_data
+
+    def _name(self, rid: str) -> str:
+        return f"{self.names.get(rid, rid)} ({rid})"
+
+    def __str__(self) -> str:
+        matched = self.n_rows - len(self.unmatched_rows)
+        out = [
+            f"Joined {matched} of {self.n_rows} table rows onto {self.n_regions} regions "
+            f"({self.vintage} layout)."
+        ]
+        if self.regions_without_data:
+            out.append(
+                f"Regions without data ({len(self.regions_without_data)}): "
+                + ", ".join(self._name(r) for r in self.regions_without_data)
+            )
+        if self.unmatched_rows:
+            out.append(
+                f"Table rows not in the {self.vintage} layout ({len(self.unmatched_rows)}): "
+                + "; ".join(self.unmatched_rows)
+            )
+        if self.changed_extent:
+            out.append(
+                "Values of "
+                + ", ".join(self._name(r) for r in self.changed_extent)
+                + " describe the region in the table's layout, whose extent differs from "
+                f"the {self.vintage} polygon (see the crosswalk in docs/indicators.md)."
+            )
+        for chk in self.total_checks:
+            line = f"{chk.column}: national total {_fmt(chk.total)}, sum of regions "
+            if chk.difference == 0:
+                out.append(line + f"{_fmt(chk.regions_sum)} (equal)")
+                continue
+            rel = "rounding" if abs(chk.relative) < 1e-4 else f"{chk.relative:+.2%}"
+            out.append(
+                line + f"{_fmt(chk.regions_sum)} (difference {_fmt(chk.difference, sign=True)}, "
+                f"{rel})"
+            )
+        return "\n".join(out)
+
+
+def _fmt(x: float, sign: bool = False) -> str:
+    """``1234567.8`` → ``1 234 567.8`` (at most two decimals)."""
+    text = f"{x:{'+' if sign else ''},.2f}".replace(",", " ")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _layout_of(ids: set[str]) -> str:
+    from .regions import load_regions
+
+    only_2022 = set(load_regions().query("vintages == '2022'")["region_id"])
+    return "2022" if ids & only_2022 else "2018"
+
+
+def join(
+    table: IndicatorTable, boundaries: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, JoinReport]:
+    """Left-join ``table`` onto the boundary layer: every region kept, NaN where no data."""
+    from .regions import load_regions
+
+    regions = load_regions().set_index("region_id")
+    ids = list(boundaries["region_id"])
+    if "vintage" in boundaries.columns and len(boundaries):
+        vintage = str(boundaries["vintage"].iloc[0])
+    else:
+        vintage = _layout_of(set(ids))
+    data = table.data.reset_index()
+    joined = boundaries.merge(data, on="region_id", how="left", suffixes=("", "_table"))
+    joined = gpd.GeoDataFrame(joined, geometry=boundaries.geometry.name, crs=boundaries.crs)
+
+    inside = data["region_id"].isin(ids)
+    unmatched = [
+        f"{lab!r} ({rid}" + (f", row {table.rows[rid]})" if rid in table.rows else ")")
+        for rid, lab in zip(
+            data.loc[~inside, "region_id"], data.loc[~inside, "region_label"], strict=True
+        )
+    ]
+    without = [r for r in ids if r not in set(data["region_id"])]
+    changed: list[str] = []
+    if table.vintage and table.vintage != vintage:
+        parents = set(regions.loc[regions["vintages"] == "2022", "unit_2018"])
+        changed = [r for r in ids if r in parents and r in set(data["region_id"])]
+    checks = []
+    if table.total is not None:
+        for c in table.value_columns:
+            if table.kinds.get(c) in SUMMABLE and c in table.total.index:
+                tot = float(table.total[c])
+                if not math.isnan(tot):
+                    checks.append(TotalCheck(c, tot, float(table.data[c].sum(min_count=1))))
+    report = JoinReport(
+        vintage=vintage,
+        n_regions=len(ids),
+        n_rows=len(data),
+        unmatched_rows=unmatched,
+        regions_without_data=without,
+        changed_extent=changed,
+        total_checks=checks,
+        names={r: regions.at[r, "name_en"] for r in regions.index},
+    )
+    return joined, report
