@@ -454,3 +454,24 @@ def test_cli_join_2022_and_errors(tmp_path, sources_dir, capsys):
     assert "Regions without data (3)" in capsys.readouterr().out
     assert main([*args, "--region-column", "Регоин"]) == 2
     assert "did you mean 'Регион'" in capsys.readouterr().err
+
+
+def test_kato_codes_as_excel_numbers(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["КАТО", "Population"])
+    sheet.append([110000000, 1000])  # Akmola
+    sheet.append([750000000.0, 2000])  # Almaty city, as a float
+    path = tmp_path / "kato.xlsx"
+    book.save(path)
+    table = read_indicators(path, region_column="КАТО")
+    assert list(table.data.index) == ["KZ-11", "KZ-75"]
+    assert table.data.at["KZ-75", "region_label"] == "750000000"
+    assert list(read_indicators(path).data.index) == ["KZ-11", "KZ-75"]  # detected too
+
+
+def test_almaty_city_before_oblast_still_told_apart(tmp_path):
+    rows = [["Аймақ", "N"], ["Алматы қ", "6 649"], ["Алматы", "1 715"]]
+    path = write_csv(tmp_path / "a.csv", rows, delimiter=";", encoding="utf-8")
+    table = read_indicators(path)
+    assert table.data.loc["KZ-75", "N"] == 6649 and table.data.loc["KZ-19", "N"] == 1715

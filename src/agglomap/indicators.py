@@ -251,6 +251,13 @@ def _frame(path: Path, rows: list[list[object]]) -> tuple[pd.DataFrame, list[int
 # ---------------------------------------------------------------- regions
 
 
+def _label(cell: object) -> str:
+    """A region cell as text; whole numbers (KATO codes read by Excel) without ``.0``."""
+    if isinstance(cell, float | np.floating) and float(cell).is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
 def _match(label: object, vintage: str | None) -> str | None:
     """region_id for one cell via :mod:`agglomap.names`, or None."""
     from . import names
@@ -258,7 +265,7 @@ def _match(label: object, vintage: str | None) -> str | None:
     if _blank(label):
         return None
     try:
-        return names.match_region(str(label).strip(), vintage=vintage)
+        return names.match_region(_label(label), vintage=vintage)
     except (AgglomapError, LookupError, ValueError):
         return None
 
@@ -296,7 +303,7 @@ def _looks_like_region(cell: object) -> bool:
     are skipped: matching them is slow and never succeeds)."""
     if _blank(cell):
         return False
-    text = str(cell).strip()
+    text = _label(cell)
     if not re.fullmatch(r"\d{9}", text):
         try:
             parse_number(cell)
@@ -426,7 +433,7 @@ def read_indicators(
         raise _unknown_error(
             path,
             col,
-            [str(frame.at[i, col]).strip() for i in unknown],
+            [_label(frame.at[i, col]) for i in unknown],
             [row_numbers[i] for i in unknown],
             vintage,
         )
@@ -439,7 +446,7 @@ def read_indicators(
             continue
         if len(idx) == 2:  # try the shorter (bare) label first: "Алматы" before "Алматы қ"
             for i in sorted(idx, key=lambda j: len(str(frame.at[j, col]).split())):
-                other = _disambiguate(str(frame.at[i, col]).strip(), rid, vintage)
+                other = _disambiguate(_label(frame.at[i, col]), rid, vintage)
                 if other is not None and other not in by_id:
                     ids[i] = other
                     by_id[other] = [i]
@@ -449,13 +456,13 @@ def read_indicators(
             rows = ", ".join(str(row_numbers[i]) for i in by_id[rid])
             raise InputError(
                 f"rows {rows} all name region {rid} "
-                f"({', '.join(repr(str(frame.at[i, col]).strip()) for i in by_id[rid])})",
+                f"({', '.join(repr(_label(frame.at[i, col])) for i in by_id[rid])})",
                 path=path,
                 column=col,
             )
 
     data = pd.DataFrame(
-        {"region_label": [str(frame.at[i, col]).strip() for i in keep]},
+        {"region_label": [_label(frame.at[i, col]) for i in keep]},
         index=pd.Index([ids[i] for i in keep], name="region_id"),
     )
     for c in others:
