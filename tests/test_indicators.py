@@ -20,6 +20,7 @@ from agglomap.errors import InputError
 from agglomap.indicators import (
     IndicatorTable,
     default_indicators,
+    is_total_label,
     join,
     parse_number,
     read_indicators,
@@ -161,6 +162,32 @@ def test_parse_number_no_data_is_nan(text):
 def test_parse_number_rejects_text(text):
     with pytest.raises(ValueError, match="not a number"):
         parse_number(text)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Республика Казахстан",
+        "Қазақстан Республикасы",
+        "Республика бойынша барлығы",
+        "Total",
+        "Kazakhstan",
+        "Всего",
+        "Итого",
+        "Всего по республике",
+        "Республика Казахстан, всего",
+        "Republic of Kazakhstan",
+    ],
+)
+def test_total_labels(label):
+    assert is_total_label(label)
+
+
+@pytest.mark.parametrize(
+    "label", ["East Kazakhstan", "Батыс Қазақстан", "Восточно-Казахстанская", "Астана", "Abai"]
+)
+def test_region_names_are_not_totals(label):
+    assert not is_total_label(label)
 
 
 # ---------------------------------------------------------------- the shipped table

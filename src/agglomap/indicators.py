@@ -28,23 +28,13 @@ KINDS = ("count", "amount", "rate", "share")
 SUMMABLE = ("count", "amount")
 DELIMITERS = (";", ",", "\t", "|")
 MISSING = {"", "-", "–", "—", "…", "...", "х", "x", "н/д", "n/a", "na", "nan", ".."}
-TOTAL_LABELS = {
-    "республика казахстан",
-    "казахстан",
-    "қазақстан республикасы",
-    "қазақстан",
-    "republic of kazakhstan",
-    "kazakhstan",
-    "total",
-    "всего",
-    "итого",
-    "барлығы",
-    "всего по республике",
-    "по республике",
-    "республика бойынша",
-    "республика бойынша барлығы",
-    "total kazakhstan",
-}
+# A region cell made only of these words is a national total row.
+_TOTAL_TEXT = (
+    "республика республике республики рк казахстан казахстана всего итого по в целом "
+    "қазақстан республикасы бойынша барлығы жалпы қр "
+    "republic of the kazakhstan rk total grand all country"
+)
+TOTAL_WORDS = frozenset(_TOTAL_TEXT.split())
 DEFAULT_DATASET = "innovation_2021.csv"
 DEFAULT_META = "innovation_2021.meta.json"
 
@@ -108,9 +98,8 @@ def is_total_label(text: object) -> bool:
     """Whether a region cell names the national total ("Республика Казахстан", "Total"…)."""
     if not isinstance(text, str):
         return False
-    norm = re.sub(r"[^\w ]+", " ", text.lower().replace("ё", "е"))
-    norm = _SPACE.sub(" ", norm).strip()
-    return norm in TOTAL_LABELS
+    words = re.sub(r"[^\w]+", " ", text.lower().replace("ё", "е")).split()
+    return bool(words) and all(w in TOTAL_WORDS for w in words)
 
 
 @dataclass
