@@ -41,7 +41,7 @@ def _unknown_town(town: str, why: str) -> str:
     try:
         match_city(town)
     except InputError as exc:
-        return f"{exc}; {why}"
+        return f"{exc} — {why}"
     return why
 
 
@@ -65,6 +65,7 @@ def _tdaa_parts(df: pd.DataFrame, town_ids: list[str | None], mode: str) -> pd.D
     if mode not in TDAA_MODES:
         raise InputError(f"--tdaa {mode!r}: expected one of {', '.join(TDAA_MODES)}")
     parts = pd.DataFrame(np.nan, index=df.index, columns=list(TDAA_PARTS))
+    evidence = pd.Series("", index=df.index, dtype=object)
     source = pd.Series("", index=df.index, dtype=object)
     given = [c for c in TDAA_PARTS if c in df.columns]
     if given:
@@ -74,6 +75,7 @@ def _tdaa_parts(df: pd.DataFrame, town_ids: list[str | None], mode: str) -> pd.D
             i = partial.idxmax()
             raise InputError(
                 "fill all three of tdaa1, tdaa2, tdaa3 (to override the computed values) or none",
+                path=df.attrs.get("path"),
                 row=int(df.at[i, "row"]),
                 column="tdaa1",
             )
@@ -89,34 +91,63 @@ def _tdaa_parts(df: pd.DataFrame, town_ids: list[str | None], mode: str) -> pd.D
                 raise InputError(
                     f"the paper has no TDaa values for {df.at[i, 'town']!r} (only "
                     f"{', '.join(TOWN_IDS)}); fill tdaa1..3 or use --tdaa computed",
+                    path=df.attrs.get("path"),
                     row=int(df.at[i, "row"]),
                     column="town",
                 )
             parts.loc[i] = [paper.at[tid, f"{c}_paper"] for c in TDAA_PARTS]
         source[todo] = "paper"
     elif todo.any():
-        parts.loc[todo] = _computed_tdaa(df.loc[todo], [town_ids[i] for i in df.index[todo]])
+        computed = _computed_tdaa(df.loc[todo], [town_ids[i] for i in df.index[todo]])
+        parts.loc[todo] = computed[list(TDAA_PARTS)].to_numpy()
+        evidence[todo] = computed["tdaa_evidence"].to_numpy()
         source[todo] = "computed"
     parts["tdaa_source"] = source
+    parts["tdaa_evidence"] = evidence
     return parts
 
 
-def _computed_tdaa(df: pd.DataFrame, town_ids: list[str | None]) -> np.ndarray:
-    try:
-        from ..agglomeration import score_towns
-    except ImportError:
-        raise InputError(
-            "computing TDaa from distances needs agglomap.agglomeration, which is not "
-            "installed; use --tdaa paper or fill tdaa1..3"
-        ) from None
+def _computed_tdaa(df: pd.DataFrame, town_ids: list[str | None]) -> pd.DataFrame:
+    """TDaa1..3 from distances (``agglomeration.score_towns``) with a line of evidence."""
     for (_, r), tid in zip(df.iterrows(), town_ids, strict=True):
         if tid is None:
             why = "TDaa is computed from the town's location: fill tdaa1..3 or use a known name"
-            raise InputError(_unknown_town(r["town"], why), row=int(r["row"]), column="town")
-    cities = _gazetteer().set_index("city_id").loc[town_ids].reset_index()
-    scored = score_towns(gpd.GeoDataFrame(cities, geometry="geometry", crs="EPSG:4326"))
-    scored = pd.DataFrame(scored).set_index("city_id")
-    return scored.loc[town_ids, list(TDAA_PARTS)].to_numpy(dtype=float)
+            raise InputError(
+                _unknown_town(r["town"], why),
+                path=df.attrs.get("path"),
+                row=int(r["row"]),
+                column="town",
+            )
+    try:
+        from ..agglomeration import score_towns
+
+        cities = _gazetteer().set_index("city_id").loc[town_ids].reset_index()
+        scored = score_towns(gpd.GeoDataFrame(cities, geometry="geometry", crs="EPSG:4326"))
+    except ImportError as exc:
+        raise InputError(
+            f"computing TDaa from distances needs {exc.name or 'a module'} that is not "
+            "available; use --tdaa paper or fill tdaa1..3"
+        ) from None
+    scored = pd.DataFrame(scored).reset_index(drop=True)
+    parts = scored[list(TDAA_PARTS)].astype(float)
+    parts["tdaa_evidence"] = [_evidence(r) for _, r in scored.iterrows()]
+    return parts
+
+
+def _evidence(r: pd.Series) -> str:
+    """Which cities and corridors decided TDaa1..3, in km."""
+    kind = r.get("distance_kind", "geodesic")
+    lines = []
+    for key, label in (("core_city", "core city"), ("large_city", "large city")):
+        km = r.get(f"{key}_km_{kind}")
+        if r.get(key) is None or pd.isna(r.get(key)) or km is None or pd.isna(km):
+            lines.append(f"no {label} reachable")
+        else:
+            lines.append(f"{label} {r[key]} {km:.0f} km ({kind})")
+    near = r.get("corridors_within")
+    has_near = isinstance(near, str) and bool(near)
+    lines.append(f"corridors near: {near}" if has_near else "no corridor near")
+    return "; ".join(lines)
 
 
 def assess(

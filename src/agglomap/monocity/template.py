@@ -257,11 +257,12 @@ def validate_frame(raw: pd.DataFrame, path: str | Path = "<table>") -> pd.DataFr
                 raise InputError(
                     f"unknown column {str(col)!r}; did you mean {' or '.join(close)}?",
                     path=path,
+                    row=1,
                     column=str(col),
                 )
             continue  # an extra column of the planner's own: ignored
         if key in rename.values():
-            raise InputError(f"two columns mean {key!r}", path=path, column=str(col))
+            raise InputError(f"two columns mean {key!r}", path=path, row=1, column=str(col))
         rename[col] = key
     missing = [k for k in REQUIRED if k not in rename.values()]
     if missing:
@@ -273,6 +274,7 @@ def validate_frame(raw: pd.DataFrame, path: str | Path = "<table>") -> pd.DataFr
             f"missing column(s) {', '.join(hints)}; expected the template's columns "
             f"({', '.join(REQUIRED)}; optional tdaa1, tdaa2, tdaa3)",
             path=path,
+            row=1,
             column=missing[0],
         )
     df = raw[list(rename)].rename(columns=rename)
@@ -283,7 +285,9 @@ def validate_frame(raw: pd.DataFrame, path: str | Path = "<table>") -> pd.DataFr
     df = df[~df["town"].map(_norm).isin(_DESCRIPTION_CELLS)]
     if df.empty:
         raise InputError("no towns in the file (one row per town under the header)", path=path)
-    return _validate(df.reset_index(drop=True), path)
+    out = _validate(df.reset_index(drop=True), path)
+    out.attrs["path"] = str(path)
+    return out
 
 
 def _has_values(df: pd.DataFrame) -> pd.Series:
