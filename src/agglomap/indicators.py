@@ -362,6 +362,72 @@ def _kind_and_unit(header: str, values: pd.Series) -> tuple[str, str]:
 # ---------------------------------------------------------------- the reader
 
 
+def _numeric_columns(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Columns where at least half the filled cells are numbers (code columns excepted)."""
+    numeric = []
+    for c in columns:
+        cells = [v for v in frame[c] if not _blank(v)]
+        ok = 0
+        for v in cells:
+            try:
+                parse_number(v)
+                ok += 1
+            except ValueError:
+                pass
+        if cells and ok * 2 >= len(cells) and not _CODE_HEADER.search(c):
+            numeric.append(c)
+    return numeric
+
+
+def _parse_values(
+    frame: pd.DataFrame, numeric: list[str], path: Path, row_numbers: list[int]
+) -> pd.DataFrame:
+    """Every cell of the numeric columns as a float; InputError at the first that is not."""
+    values = pd.DataFrame(index=frame.index, columns=numeric, dtype=float)
+    for c in numeric:
+        for i, v in frame[c].items():
+            try:
+                values.at[i, c] = parse_number(v)
+            except ValueError:
+                raise InputError(
+                    f"expected a number, found {str(v).strip()!r}",
+                    path=path,
+                    row=row_numbers[i],
+                    column=c,
+                ) from None
+    return values
+
+
+def _untangle(
+    labels: pd.Series,
+    ids: dict[int, str],
+    path: Path,
+    column: str,
+    rows: list[int],
+    vintage: str | None,
+) -> None:
+    """Refuse two rows naming one region, except a bare city name beside the same city
+    marked as one ("Алматы" beside "Алматы қ"): the bare one is the oblast (``ids`` fixed)."""
+    by_id: dict[str, list[int]] = {}
+    for i, rid in ids.items():
+        by_id.setdefault(rid, []).append(i)
+    for rid, idx in list(by_id.items()):
+        if len(idx) == 2:  # try the shorter (bare) label first
+            for i in sorted(idx, key=lambda j: len(_label(labels[j]).split())):
+                other = _disambiguate(_label(labels[i]), rid, vintage)
+                if other is not None and other not in by_id:
+                    ids[i], by_id[other] = other, [i]
+                    by_id[rid] = [j for j in idx if j != i]
+                    break
+        if len(by_id[rid]) > 1:
+            raise InputError(
+                f"rows {', '.join(str(rows[i]) for i in by_id[rid])} all name region {rid} "
+                f"({', '.join(repr(_label(labels[i])) for i in by_id[rid])})",
+                path=path,
+                column=column,
+            )
+
+
 def read_indicators(
     path: str | Path,
     *,
@@ -377,47 +443,21 @@ def read_indicators(
     frame, row_numbers, _ = _frame(path, _read_rows(path, sheet))
     col = _region_column(frame, region_column, path, vintage)
     others = [c for c in frame.columns if c != col]
+    numeric = _numeric_columns(frame, others)
+    values = _parse_values(frame, numeric, path, row_numbers)
 
-    numeric = []
-    for c in others:
-        cells = [v for v in frame[c] if not _blank(v)]
-        ok = 0
-        for v in cells:
-            try:
-                parse_number(v)
-                ok += 1
-            except ValueError:
-                pass
-        if cells and ok * 2 >= len(cells) and not _CODE_HEADER.search(c):
-            numeric.append(c)
-
-    values = pd.DataFrame(index=frame.index, columns=numeric, dtype=float)
-    for c in numeric:
-        for i, v in frame[c].items():
-            try:
-                values.at[i, c] = parse_number(v)
-            except ValueError:
-                raise InputError(
-                    f"expected a number, found {str(v).strip()!r}",
-                    path=path,
-                    row=row_numbers[i],
-                    column=c,
-                ) from None
-
-    total, ids, keep, unknown = None, {}, [], []
+    total, ids, unknown = None, {}, []
     for i, label in frame[col].items():
-        has_values = bool(values.loc[i].notna().any()) if numeric else False
         if is_total_label(label):
             if total is None:
-                total = values.loc[i].rename(str(label).strip())
+                total = values.loc[i].rename(_label(label))
             continue
         rid = _match(label, vintage)
-        if rid is None:
-            if has_values:
-                unknown.append(i)
-            continue  # a note or a blank line below the table
-        ids[i] = rid
-        keep.append(i)
+        if rid is not None:
+            ids[i] = rid
+        elif values.loc[i].notna().any():
+            unknown.append(i)
+        # else: a note or a blank line below the table
     if unknown:
         raise _unknown_error(
             path,
@@ -426,30 +466,9 @@ def read_indicators(
             [row_numbers[i] for i in unknown],
             vintage,
         )
+    _untangle(frame[col], ids, path, col, row_numbers, vintage)
 
-    by_id: dict[str, list[int]] = {}
-    for i in keep:
-        by_id.setdefault(ids[i], []).append(i)
-    for rid, idx in list(by_id.items()):
-        if len(idx) < 2:
-            continue
-        if len(idx) == 2:  # try the shorter (bare) label first: "Алматы" before "Алматы қ"
-            for i in sorted(idx, key=lambda j: len(str(frame.at[j, col]).split())):
-                other = _disambiguate(_label(frame.at[i, col]), rid, vintage)
-                if other is not None and other not in by_id:
-                    ids[i] = other
-                    by_id[other] = [i]
-                    by_id[rid] = [j for j in idx if j != i]
-                    break
-        if len(by_id[rid]) > 1:
-            rows = ", ".join(str(row_numbers[i]) for i in by_id[rid])
-            raise InputError(
-                f"rows {rows} all name region {rid} "
-                f"({', '.join(repr(_label(frame.at[i, col])) for i in by_id[rid])})",
-                path=path,
-                column=col,
-            )
-
+    keep = list(ids)
     data = pd.DataFrame(
         {"region_label": [_label(frame.at[i, col]) for i in keep]},
         index=pd.Index([ids[i] for i in keep], name="region_id"),
@@ -459,7 +478,6 @@ def read_indicators(
             data[c] = values.loc[keep, c].to_numpy(float)
         else:
             data[c] = [None if _blank(v) else str(v).strip() for v in frame.loc[keep, c]]
-
     kinds, units = {}, {}
     for c in numeric:
         kinds[c], units[c] = _kind_and_unit(c, data[c])
@@ -472,7 +490,6 @@ def read_indicators(
         source_path=path,
         units=units,
         kinds=kinds,
-        source=None,
         labels={c: c for c in numeric},
         rows={ids[i]: row_numbers[i] for i in keep},
         vintage=vintage,
