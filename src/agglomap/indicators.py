@@ -626,6 +626,7 @@ def join(
     data = table.data.reset_index()
     joined = boundaries.merge(data, on="region_id", how="left", suffixes=("", "_table"))
     joined = gpd.GeoDataFrame(joined, geometry=boundaries.geometry.name, crs=boundaries.crs)
+    joined.attrs.update(units=dict(table.units), kinds=dict(table.kinds), labels=dict(table.labels))
 
     inside = data["region_id"].isin(ids)
     unmatched = [
