@@ -1,0 +1,178 @@
+"""Choropleth maps: the default innovation map (seed paper 000, figure 1) and user tables."""
+
+from __future__ import annotations
+
+import json
+
+import mapclassify
+import matplotlib.colors
+import matplotlib.image
+import numpy as np
+import pytest
+
+from agglomap.boundaries import load_boundaries
+from agglomap.cli import main
+from agglomap.errors import InputError
+from agglomap.export import sidecar_path
+from agglomap.indicators import default_indicators, join
+from agglomap.maps.choropleth import class_labels, classify, default_choropleth
+from browser import open_html, screenshot
+
+IDS_2018 = {
+    "KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27", "KZ-31", "KZ-35", "KZ-39", "KZ-43",
+    "KZ-47", "KZ-55", "KZ-59", "KZ-61", "KZ-63", "KZ-71", "KZ-75", "KZ-79",
+}  # fmt: skip
+SHARE = "innovative_share_grp_pct"
+EVIL_TITLE = '<img src=x onerror=alert(3)> "T"'
+EVIL_COLUMN = 'Share <script>alert(1)</script> "x", %'
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory, sources_dir):
+    out = tmp_path_factory.mktemp("choropleth")
+    return {
+        lang: default_choropleth(out / lang, lang=lang, sources_dir=sources_dir)[0]
+        for lang in ("en", "ru")
+    }
+
+
+@pytest.fixture(scope="module")
+def joined(sources_dir):
+    gdf, report = join(default_indicators(), load_boundaries("2018", sources_dir=sources_dir))
+    assert report.ok
+    return gdf
+
+
+def _fills(page) -> dict[str, str]:
+    return page.evaluate(
+        "Object.fromEntries([...document.querySelectorAll('path[data-region-id]')]"
+        ".map(p => [p.dataset.regionId, p.getAttribute('fill')]))"
+    )
+
+
+@pytest.mark.browser
+def test_default_map_offline_with_17_regions_coloured_as_mapclassify(maps, joined):
+    c = mapclassify.Quantiles(joined[SHARE].to_numpy(), k=5)
+    mine = classify(joined[SHARE], "quantiles", 5)
+    with open_html(maps["en"]) as (page, log):
+        assert not log, log
+        assert log.blocked == []  # nothing was even requested from the network
+        fills = _fills(page)
+        assert set(fills) == IDS_2018
+        assert page.locator("path.agglomap-region").count() == 17
+        expected = {
+            rid: mine.colours[cls] for rid, cls in zip(joined["region_id"], c.yb, strict=True)
+        }
+        assert fills == expected
+        legend = page.locator(".agglomap-legend").inner_text()
+    assert np.array_equal(mine.bins, c.bins)
+    # legend: k class ranges with the unit, built from mapclassify's break values
+    assert legend.count("%") == 5
+    assert f"1.8 – {max(c.bins):.1f}\u00a0%" in legend  # top class ends at Kostanay's 8.7
+    assert "quantiles, 5 classes" in legend
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("lang", "value", "name"), [("en", "8.7", "Kostanay Region"), ("ru", "8,7", "Костанайская")]
+)
+def test_hovering_kostanay_shows_name_and_share(maps, lang, value, name):
+    with open_html(maps[lang]) as (page, log):
+        page.locator('path[data-region-id="KZ-39"]').hover()
+        tip = page.locator(".leaflet-tooltip").inner_text()
+        assert not log, log
+    assert name in tip and f"{value}\u00a0%" in tip
+
+
+@pytest.mark.browser
+def test_layer_switcher_swaps_map_and_legend(maps, joined):
+    with open_html(maps["en"]) as (page, _log):
+        assert page.locator(".agglomap-legend").count() == 1
+        page.locator(".leaflet-control-layers-base label").nth(1).click()
+        page.wait_for_timeout(200)
+        legends = page.locator(".agglomap-legend").all_inner_texts()
+        page.locator('path[data-region-id="KZ-63"]').hover()
+        tip = page.locator(".leaflet-tooltip").inner_text()
+        attribution = page.locator(".leaflet-control-attribution").inner_text()
+        assert page.locator("path.agglomap-region").count() == 17
+    assert len(legends) == 1 and "innovation activity" in legends[0]
+    assert "14.9\u00a0%" in tip  # East Kazakhstan's innovation activity level
+    assert "geokz" in attribution and "CC BY 4.0" in attribution
+    assert "Bureau of National Statistics" in attribution
+
+
+def test_default_map_size_and_sidecar(maps):
+    size = maps["en"].stat().st_size
+    assert size < 600_000  # measured 450 KB: 2 layers x 17 simplified regions + Leaflet
+    meta = json.loads(sidecar_path(maps["en"]).read_text(encoding="utf-8"))
+    assert [s["key"] for s in meta["sources"]] == ["geokz", "innovation_2021"]
+
+
+@pytest.mark.browser
+def test_screenshot_shows_the_class_colours(maps, joined, tmp_path):
+    png = screenshot(maps["en"], tmp_path / "map.png")
+    pixels = matplotlib.image.imread(png)[..., :3].reshape(-1, 3)
+    top = np.array(matplotlib.colors.to_rgb(classify(joined[SHARE]).colours[-1]))
+    top = 0.9 * top + 0.1 * np.array(matplotlib.colors.to_rgb("#eef2f5"))  # fill opacity 0.9
+    share = np.mean(np.all(np.abs(pixels - top) < 0.02, axis=1))
+    assert share > 0.03  # Kostanay, East Kazakhstan, Zhambyl, Aktobe... in the top class
+
+
+def test_classification_schemes_match_mapclassify(joined):
+    y = joined["innovation_activity_pct"].to_numpy()
+    for scheme, ref in [
+        ("fisher_jenks", mapclassify.FisherJenks(y, k=4)),
+        ("equal_interval", mapclassify.EqualInterval(y, k=4)),
+        ("maximum_breaks", mapclassify.MaximumBreaks(y, k=4)),
+    ]:
+        assert np.allclose(classify(y, scheme, 4).bins, ref.bins)
+    user = classify(y, "user_defined", bins=[5, 10, 15])
+    assert user.bins.tolist() == [5, 10, 15] and user.counts.tolist() == [1, 8, 8]
+    assert class_labels(user, "%", "ru")[0] == "3,4 – 5,0\u00a0%"
+    with pytest.raises(InputError, match="fisher_jenks"):
+        classify(y, "fisher-jenks")
+    diverging = classify(y, "user_defined", bins=[8, 10, 12, 15], diverging=True, center=10)
+    reds = [matplotlib.colors.to_rgb(c) for c in diverging.colours]
+    assert reds[0][0] > reds[0][2] and reds[-1][2] > reds[-1][0]  # red below 10, blue above
+
+
+@pytest.mark.browser
+def test_user_table_text_is_escaped_and_missing_regions_hatched(tmp_path):
+    table = tmp_path / "evil.csv"
+    table.write_text(
+        f"Region;{EVIL_COLUMN};note\n"
+        "Костанайская область;8,7;a\nAkmola;0,9;b\nAktobe Region;1,7;c\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "evil.html"
+    argv = ["choropleth", "--indicators", str(table), "--column", EVIL_COLUMN, "--k", "3"]
+    assert main([*argv, "--title", EVIL_TITLE, "--unit", "<b>%</b>", "--out", str(out)]) == 0
+    with open_html(out) as (page, log):
+        page.locator('path[data-region-id="KZ-39"]').hover()
+        tip = page.locator(".leaflet-tooltip").inner_text()
+        title = page.locator(".agglomap-title").inner_text()
+        legend = page.locator(".agglomap-legend").inner_text()
+        fills = _fills(page)
+        assert not log and log.dialogs == [] and log.blocked == []
+    assert title == EVIL_TITLE and EVIL_TITLE in tip and "8.70\u00a0<b>%</b>" in tip
+    assert "No data" in legend
+    assert sum(f == "url(#agglomap-nodata-hatch)" for f in fills.values()) == 14
+    # the column name from the file reaches the map only escaped (default title)
+    out2 = tmp_path / "evil2.html"
+    assert main([*argv, "--out", str(out2)]) == 0
+    text = out2.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)" in text
+
+
+def test_wrong_column_names_the_file_and_the_closest_columns(capsys):
+    code = main(["choropleth", "--column", "innovative_share_grp_pc", "--out", "x.html"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "'innovative_share_grp_pc'" in err and "did you mean 'innovative_share_grp_pct'" in err
+
+
+def test_png_output_goes_through_the_static_renderer(tmp_path):
+    out = tmp_path / "share.png"
+    assert main(["choropleth", "--column", SHARE, "--lang", "ru", "--out", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sidecar_path(out).exists()
