@@ -392,3 +392,9 @@ def test_assess_errors_name_the_input_file(paper, tmp_path):
     path = write_paper_csv(paper, tmp_path / "towns.csv", town=(2, "Atlantis"))
     with pytest.raises(InputError, match=r"towns\.csv, row 4, column 'town'.*Atlantis"):
         monocity.assess(monocity.read_inputs(path))
+
+
+def test_docs_show_the_current_comparison(result):
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "monocity.md").read_text(encoding="utf-8")
+    shown = doc.split("<!-- comparison:paper -->\n")[1].split("<!-- /comparison -->")[0]
+    assert shown == monocity.comparison_markdown(result)
