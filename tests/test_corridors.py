@@ -1,0 +1,297 @@
+"""Corridor lines: the shipped file, geodesic densification, lengths against published
+figures, the waypoints against the country outline, user files and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+import yaml
+from pyproj import Geod
+
+from agglomap import corridors
+from agglomap.cli import main
+from agglomap.corridors import densify, load_corridors, waypoints
+from agglomap.data import data_path
+from agglomap.errors import InputError
+
+REPO = Path(__file__).resolve().parents[1]
+GEOD = Geod(ellps="WGS84")
+MAIN_CITIES = [
+    "astana", "almaty", "shymkent", "karaganda", "aktobe", "atyrau", "aktau", "oral",
+    "pavlodar", "semey", "oskemen", "kostanay", "petropavl", "kyzylorda", "taraz",
+    "taldykorgan",
+]  # fmt: skip
+
+# Published lengths of road and rail sections (km) and the waypoints bounding them on a
+# corridor. Sources: WE-WC Kazakh section 2,787 km incl. the Shymkent-Tashkent branch
+# (KazAvtoZhol via Kazinform, 12 Feb and 13 Apr 2016); Karaganda-Balkhash 363,
+# Taldykorgan-Ust-Kamenogorsk 768, Merke-Burylbaital 262, Aktobe-Kandyagash 95 km
+# (Ministry of Industry and Infrastructure Development via kt.kz, 7 Apr 2021);
+# Dostyk-Moyinty 836 km and Moyinty-Balkhash 127 km (Ministry of Transport RK, 2025);
+# Zhezkazgan-Beineu 988 km, of which Shalkar-Beineu 498 km (KTZ via Tengrinews 2013,
+# zakon.kz 2014).
+PUBLISHED = [
+    (("road_wewc", None, None), ("road_shymkent_tashkent", None, None), 2787),
+    (("road_astana_almaty", "karaganda", "balkhash"), None, 363),
+    (("road_almaty_oskemen", "taldykorgan", "oskemen"), None, 768),
+    (("road_merke_burylbaytal", None, None), None, 262),
+    (("road_aktobe_astrakhan", "aktobe", "kandyagash"), None, 95),
+    (("rail_dostyk_moyinty", None, None), None, 836),
+    (("rail_zhezkazgan_saksaulskaya", None, None), ("rail_shalkar_beineu", None, None), 988),
+    (("rail_shalkar_beineu", None, None), None, 498),
+]
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict:
+    return yaml.safe_load((REPO / "geo" / "corridors.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def layer() -> gpd.GeoDataFrame:
+    return load_corridors()
+
+
+def _route_km(doc: dict, corridor_id: str, start: str | None, end: str | None) -> float:
+    """Geodesic length of a corridor between two of its waypoints, summed leg by leg."""
+    points = {w["id"]: (w["lon"], w["lat"]) for w in doc["waypoints"]}
+    route = next(c["route"] for c in doc["corridors"] if c["id"] == corridor_id)
+    a = route.index(start) if start else 0
+    b = route.index(end) if end else len(route) - 1
+    lon, lat = np.array([points[w] for w in route[min(a, b) : max(a, b) + 1]]).T
+    return float(np.sum(GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2]) / 1000)
+
+
+def test_shipped_copy_is_byte_identical_to_geo_source():
+    assert data_path("corridors.yaml").read_bytes() == (REPO / "geo/corridors.yaml").read_bytes()
+
+
+def test_layer_schema(layer):
+    assert list(layer.columns) == list(corridors.COLUMNS)
+    assert layer.crs.to_epsg() == 4326
+    assert (layer.geom_type == "LineString").all()
+    assert layer["corridor_id"].is_unique
+    assert set(layer["mode"]) == {"road", "rail"}
+    assert set(layer["class"]) <= set(corridors.CLASSES)
+    assert (layer["mode"] == "road").sum() >= 10 and (layer["mode"] == "rail").sum() >= 10
+    assert layer["source"].str.len().gt(5).all()
+
+
+def test_returns_copies(layer):
+    first = load_corridors()
+    first.loc[0, "name"] = "changed"
+    assert load_corridors().loc[0, "name"] == layer.loc[0, "name"] != "changed"
+
+
+@pytest.mark.parametrize("spacing", [5.0, 1.5])
+def test_no_vertex_gap_exceeds_spacing(spacing):
+    layer = load_corridors(spacing_km=spacing)
+    xy, which = shapely.get_coordinates(layer.geometry.values, return_index=True)
+    same = which[1:] == which[:-1]
+    gaps = GEOD.inv(xy[:-1, 0][same], xy[:-1, 1][same], xy[1:, 0][same], xy[1:, 1][same])[2]
+    assert gaps.max() <= spacing * 1000 + 1e-6
+    assert gaps.min() > 0
+
+
+def test_densified_points_are_the_geodesic_points_of_each_leg(doc, layer):
+    """Every inserted point is where Geod.npts puts it (< 1 mm), so the lines follow
+    the geodesic between waypoints, and each waypoint is kept exactly."""
+    points = {w["id"]: (w["lon"], w["lat"]) for w in doc["waypoints"]}
+    for c in doc["corridors"]:
+        line = np.asarray(layer.set_index("corridor_id").geometry[c["id"]].coords)
+        lon, lat = np.array([points[w] for w in c["route"]]).T
+        expected = [np.array([[lon[0], lat[0]]])]
+        for k in range(len(lon) - 1):
+            d = GEOD.inv(lon[k], lat[k], lon[k + 1], lat[k + 1])[2]
+            n = int(np.ceil(d / 5000 - 1e-9)) - 1
+            mid = GEOD.npts(lon[k], lat[k], lon[k + 1], lat[k + 1], n) if n > 0 else []
+            expected += [np.array(mid).reshape(-1, 2), np.array([[lon[k + 1], lat[k + 1]]])]
+        expected = np.vstack(expected)
+        assert line.shape == expected.shape, c["id"]
+        off = GEOD.inv(line[:, 0], line[:, 1], expected[:, 0], expected[:, 1])[2]
+        assert off.max() < 1e-3, c["id"]
+
+
+def test_densify_keeps_short_legs_and_rejects_bad_spacing():
+    lon, lat = densify([70.0, 70.001], [50.0, 50.0], 5.0)
+    assert lon.tolist() == [70.0, 70.001] and lat.tolist() == [50.0, 50.0]
+    with pytest.raises(ValueError):
+        densify([70, 71], [50, 50], 0)
+
+
+def test_length_is_the_geodesic_length(layer):
+    for geom, km in zip(layer.geometry, layer["length_km"], strict=True):
+        assert km == pytest.approx(GEOD.geometry_length(geom) / 1000, abs=1e-3)
+
+
+@pytest.mark.parametrize(("first", "second", "published"), PUBLISHED)
+def test_lengths_against_published_figures(doc, first, second, published):
+    """Waypoint polylines cut the bends, so they run somewhat short of the real road or
+    track: at most 15 % short, and never longer than waypoint position error allows."""
+    km = _route_km(doc, *first) + (_route_km(doc, *second) if second else 0)
+    assert 0.85 * published <= km <= 1.03 * published, (first, km, published)
+
+
+def test_no_corridor_makes_a_wild_detour(doc):
+    """A swapped or mistyped coordinate shows up as a detour: every leg is shorter than
+    550 km, and no waypoint lengthens the way between its neighbours by more than half
+    (the largest real one: Zhetybai between Shetpe and Aktau, x1.44)."""
+    points = {w["id"]: (w["lon"], w["lat"]) for w in doc["waypoints"]}
+    for c in doc["corridors"]:
+        lon, lat = np.array([points[w] for w in c["route"]]).T
+        legs = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2] / 1000
+        assert legs.max() < 550, c["id"]
+        if len(lon) > 2:
+            skip = GEOD.inv(lon[:-2], lat[:-2], lon[2:], lat[2:])[2] / 1000
+            assert np.max((legs[:-1] + legs[1:]) / skip) < 1.5, c["id"]
+
+
+def test_waypoints_lie_in_kazakhstan_or_within_their_stated_error(sources_dir):
+    """Against the geokz country outline: every waypoint is inside Kazakhstan, or (for
+    the hand-placed border points) within its approx_km; Sol-Iletsk is in Russia."""
+    outline = gpd.read_file(sources_dir / "geokz" / "kaz_admbnda_adm0_2018.shp")
+    area = outline.to_crs(6933).geometry.union_all()
+    pts = waypoints().to_crs(6933)
+    km_out = pts.distance(area) / 1000
+    outside = pts[km_out > 0]
+    assert set(outside["waypoint_id"]) <= {"sol_iletsk", "border_zhaisan", "bolashak"}
+    for _, w in outside.iterrows():
+        limit = 30 if w["waypoint_id"] == "sol_iletsk" else w["approx_km"]
+        assert km_out[w.name] <= limit, w["waypoint_id"]
+
+
+def test_waypoints_match_the_gazetteer():
+    """Hand-written coordinates agree with the city gazetteer (both from GeoNames)."""
+    gazetteer = pytest.importorskip("agglomap.gazetteer")
+    cities = gazetteer.load_cities().set_index("city_id")
+    pts = waypoints().set_index("waypoint_id")
+    common = sorted(set(cities.index) & set(pts.index))
+    assert set(MAIN_CITIES) <= set(common)
+    d = GEOD.inv(
+        pts.loc[common, "lon"],
+        pts.loc[common, "lat"],
+        cities.loc[common, "lon"],
+        cities.loc[common, "lat"],
+    )[2]
+    assert d.max() < 1000, dict(zip(common, d.round(), strict=True))
+
+
+def test_waypoints_schema():
+    pts = waypoints()
+    assert list(pts.columns) == list(corridors.WAYPOINT_COLUMNS)
+    assert pts["waypoint_id"].is_unique
+    assert pts["source"].str.len().gt(3).all()
+    assert pts["approx_km"].notna().sum() >= 3  # hand-placed points say so
+
+
+# ------------------------------------------------------------------ user files
+
+
+def _user_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = """
+waypoints:
+  - {id: temirtau, name: Temirtau, lat: 50.0520, lon: 72.9550, source: GeoNames 1518262}
+corridors:
+  - id: road_karaganda_temirtau
+    name: Karaganda-Temirtau
+    mode: road
+    class: regional
+    route: [karaganda, temirtau]
+    source: my survey
+"""
+
+
+def test_user_file_adds_corridors_and_waypoints(tmp_path):
+    path = _user_file(tmp_path, GOOD)
+    layer = load_corridors(path)
+    row = layer.set_index("corridor_id").loc["road_karaganda_temirtau"]
+    assert row["class"] == "regional"
+    karaganda = waypoints().set_index("waypoint_id").loc["karaganda"]
+    expected = GEOD.inv(karaganda["lon"], karaganda["lat"], 72.955, 50.052)[2] / 1000
+    assert row["length_km"] == pytest.approx(expected, abs=0.01)
+    assert len(layer) == len(load_corridors()) + 1
+    assert "temirtau" in set(waypoints(path)["waypoint_id"])
+
+
+def test_typo_in_waypoint_id_names_file_corridor_and_suggests(tmp_path):
+    path = _user_file(tmp_path, GOOD.replace("[karaganda, temirtau]", "[karagandy, temirtau]"))
+    with pytest.raises(InputError) as err:
+        load_corridors(path)
+    msg = str(err.value)
+    assert str(path) in msg and "road_karaganda_temirtau" in msg
+    assert "'karagandy'" in msg and "did you mean 'karaganda'" in msg
+    assert err.value.column == "route"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expect"),
+    [
+        ("mode: road", "mode: raod", "did you mean 'road'"),
+        ("class: regional", "class: local", "class 'local' is not one of"),
+        ("[karaganda, temirtau]", "[karaganda]", "at least 2 waypoint ids"),
+        ("[karaganda, temirtau]", "[karaganda, karaganda, temirtau]", "repeated"),
+        ("lat: 50.0520", "lat: 95.0", "lat 95.0 outside [-90, 90]"),
+        ("lon: 72.9550", "lon: east", "lon 'east' is not a number"),
+        ("    source: my survey\n", "", "missing 'source'"),
+        ("id: temirtau,", "id: almaty,", "waypoint 'almaty': id defined twice"),
+        ("id: road_karaganda_temirtau", "id: road_wewc", "already exist"),
+    ],
+)
+def test_bad_user_files_are_refused_clearly(tmp_path, old, new, expect):
+    assert old in GOOD
+    path = _user_file(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(InputError) as err:
+        load_corridors(path)
+    assert expect in str(err.value) and str(path) in str(err.value)
+
+
+def test_broken_yaml_and_missing_file(tmp_path):
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_corridors(_user_file(tmp_path, "corridors: [\n  - {id: x"))
+    with pytest.raises(InputError, match="not found"):
+        load_corridors(tmp_path / "nope.yaml")
+    with pytest.raises(InputError, match="'corridors:' list"):
+        load_corridors(_user_file(tmp_path, "- just a list"))
+
+
+def test_user_file_is_not_modified(tmp_path):
+    path = _user_file(tmp_path, GOOD)
+    before = path.read_bytes()
+    load_corridors(path)
+    assert path.read_bytes() == before
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_writes_rail_layer_with_sources(tmp_path, layer):
+    out = tmp_path / "rail.geojson"
+    assert main(["corridors", "--out", str(out), "--mode", "rail"]) == 0
+    got = gpd.read_file(out)
+    assert set(got["mode"]) == {"rail"}
+    assert len(got) == (layer["mode"] == "rail").sum()
+    sidecar = json.loads(Path(str(out) + ".sources.json").read_text(encoding="utf-8"))
+    keys = [s["key"] for s in sidecar["sources"]]
+    assert keys[:2] == ["agglomap", "geonames"] and "corridors:wewc" in keys
+
+
+def test_cli_csv_with_extra_file_and_error_exit(tmp_path, capsys):
+    out = tmp_path / "all.csv"
+    assert main(["corridors", "-o", str(out), "--extra", str(_user_file(tmp_path, GOOD))]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("corridor_id,name,mode,class,source,length_km")
+    assert "road_karaganda_temirtau" in text
+    bad = _user_file(tmp_path, GOOD.replace("mode: road", "mode: ship"))
+    assert main(["corridors", "-o", str(tmp_path / "x.csv"), "--extra", str(bad)]) == 2
+    assert "mode 'ship' is not one of road, rail" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
