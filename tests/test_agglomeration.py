@@ -1,0 +1,206 @@
+"""TDaa indicators, gravity and the paper comparison, on the real gazetteer and corridors."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from agglomap import agglomeration as agg
+from agglomap.cli import main
+from agglomap.distances import geodesic_matrix
+from agglomap.errors import InputError
+from agglomap.gazetteer import load_cities
+
+
+@pytest.fixture(scope="module")
+def cities():
+    return load_cities()
+
+
+@pytest.fixture(scope="module")
+def network_scores():
+    return agg.score_towns()  # the 27 monocities, network distance, default config
+
+
+@pytest.fixture(scope="module")
+def geodesic_scores():
+    return agg.score_towns(distance="geodesic")
+
+
+def test_levels_and_boundaries():
+    values = [0, 4.99, 5, 9.99, 10.0, np.sqrt(200), 15.0, np.sqrt(300), 20]
+    assert list(agg.tdaa_level(values)) == [
+        "low", "low", "medium", "medium", "above medium", "above medium", "high", "high",
+        "high",
+    ]  # fmt: skip
+    assert agg.tdaa_level([np.sqrt(100)])[0] == "above medium"  # exactly 10 goes up
+
+
+def test_tdaa_arithmetic(network_scores):
+    s = network_scores
+    assert len(s) == 27
+    parts = s[["tdaa1", "tdaa2", "tdaa3"]]
+    assert parts.isin([0, 100]).all().all()
+    assert np.allclose(s["tdaa"], np.sqrt(parts.sum(axis=1)))
+    assert set(np.round(s["tdaa"], 2)) <= {0.0, 10.0, 14.14, 17.32}
+    assert (s["tdaa_level"] == agg.tdaa_level(s["tdaa"])).all()
+
+
+@pytest.mark.parametrize("kind", ["network", "geodesic"])
+def test_evidence_explains_each_score(kind, network_scores, geodesic_scores, cities):
+    s = network_scores if kind == "network" else geodesic_scores
+    cfg = agg.load_config()
+    assert (s["distance_kind"] == kind).all()
+    assert ((s["tdaa1"] == 100) == (s[f"core_city_km_{kind}"] <= cfg.fua_max_km)).all()
+    assert ((s["tdaa2"] == 100) == (s[f"large_city_km_{kind}"] <= cfg.near_max_km)).all()
+    assert ((s["tdaa3"] == 100) == (s["n_corridors_counted"] >= cfg.min_corridors)).all()
+    assert (s["n_corridors_counted"] <= s["n_corridors_within"]).all()
+    # the listed corridors are the ones within reach, each with its distance
+    for listed, n in zip(s["corridors_within"], s["n_corridors_within"], strict=True):
+        items = [x for x in listed.split("; ") if x]
+        assert len(items) == n
+        assert all(float(x.rsplit(" ", 2)[1]) <= cfg.corridor_max_km for x in items)
+    # the core is a large city, the "large city" is republican, a 2022 centre or >= 250 000
+    pop = cities.set_index("name_en")["population"].astype(float)
+    assert (pop[s["core_city"]] >= cfg.core_min_population).all()
+    status = cities.set_index("name_en")["status"]
+    large = status[s["large_city"]]
+    assert ((large != "district") | (pop[s["large_city"]] >= 250_000)).all()
+    # network never shorter than geodesic
+    assert (s["core_city_km_network"] >= s["core_city_km_geodesic"] - 1e-6).all()
+
+
+def test_a_town_is_never_its_own_city(network_scores):
+    s = network_scores.set_index("city_id")
+    # Zhezkazgan is the Ulytau oblast centre since 2022: its nearest large city is another
+    assert s.at["zhezkazgan", "large_city"] != "Zhezkazgan"
+    assert (network_scores["core_city"] != network_scores["name"]).all()
+    assert (network_scores["large_city"] != network_scores["name"]).all()
+
+
+def test_temirtau_next_to_karaganda(network_scores):
+    t = network_scores.set_index("city_id").loc["temirtau"]
+    assert t["core_city"] == "Karaganda"
+    assert 29 < t["core_city_km_geodesic"] < 31  # GeoNames points ~30 km apart
+    assert t["core_city_km_network"] >= t["core_city_km_geodesic"]
+    assert t["tdaa1"] == 100 and t["tdaa2"] == 100
+
+
+def test_gravity_matches_hand_computation(geodesic_scores, cities):
+    s = geodesic_scores.set_index("city_id")
+    assert s["gravity"].max() == pytest.approx(100)
+    assert (s["gravity"] >= 0).all()
+    t = s.loc["temirtau"]
+    others = cities[cities["city_id"] != "temirtau"]
+    d = geodesic_matrix(t["lon"], t["lat"], others["lon"], others["lat"])[0]
+    pop = others["population"].astype(float).fillna(0).to_numpy()
+    assert t["gravity_raw"] == pytest.approx((pop * np.exp(-d / 100.0)).sum(), rel=1e-9)
+
+
+def test_config_file_overrides_defaults(tmp_path, cities):
+    cfg = tmp_path / "strict.yaml"
+    cfg.write_text("fua_max_km: 20\nnear_max_km: 400\ncorridor_count: all\n", encoding="utf-8")
+    config = agg.load_config(cfg)
+    assert config.fua_max_km == 20 and config.core_min_population == 250_000
+    paper_towns = cities[cities["city_id"].isin(agg.PAPER_TOWNS)]
+    s = agg.score_towns(paper_towns, config=config).set_index("city_id")
+    assert s.at["temirtau", "tdaa1"] == 0  # Karaganda is ~31 km away by network
+    assert s.at["balkhash", "tdaa2"] == 100  # Karaganda within 400 km
+    assert s.at["temirtau", "tdaa3"] == 100  # road and rail now count as two
+
+
+def test_parallel_road_and_rail_are_one_route(network_scores):
+    t = network_scores.set_index("city_id").loc["temirtau"]
+    assert t["n_corridors_within"] == 2 and t["n_corridors_counted"] == 1
+    b = network_scores.set_index("city_id").loc["balkhash"]  # E-W rail meets N-S road
+    assert b["n_corridors_counted"] == 2 and b["tdaa3"] == 100
+
+
+def test_bad_config_is_named(tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("fua_max_kms: 20\n", encoding="utf-8")
+    with pytest.raises(InputError, match="did you mean 'fua_max_km'"):
+        agg.load_config(cfg)
+    cfg.write_text("fua_max_km: sixty\n", encoding="utf-8")
+    with pytest.raises(InputError, match="fua_max_km.*expected a number"):
+        agg.load_config(cfg)
+    cfg.write_text("gravity_decay: linear\n", encoding="utf-8")
+    with pytest.raises(InputError, match="exp, power"):
+        agg.load_config(cfg)
+
+
+def test_power_decay_changes_gravity(cities):
+    towns = cities[cities["is_monocity"]]
+    exp = agg.score_towns(towns, distance="geodesic")
+    power = agg.score_towns(
+        towns, distance="geodesic", config=agg.ScoreConfig(gravity_decay="power")
+    )
+    assert not np.allclose(exp["gravity"], power["gravity"])
+    assert power["gravity"].max() == pytest.approx(100)
+
+
+def test_paper_comparison_has_nine_rows(network_scores):
+    table = agg.compare_with_paper(network_scores)
+    assert len(table) == 9
+    assert list(table.columns) == ["town", "indicator", "paper", "computed", "agree", "evidence"]
+    paper = table.pivot(index="town", columns="indicator", values="paper")
+    assert paper.loc["Balkhash"].tolist() == [0, 100, 100]
+    assert paper.loc["Karazhal"].tolist() == [0, 0, 100]
+    assert paper.loc["Temirtau"].tolist() == [100, 100, 100]
+    assert (table["agree"] == (table["paper"] == table["computed"])).all()
+    assert table["evidence"].str.len().gt(20).all()
+    # Balkhash is ~357 km from Karaganda: the paper's "near a large city" is not reproduced
+    row = table[(table["town"] == "Balkhash") & (table["indicator"] == "tdaa2")].iloc[0]
+    assert not row["agree"] and "Karaganda" in row["evidence"]
+
+
+def test_osm_settlements_any_point_layer(sources_dir):
+    from agglomap.boundaries import load_boundaries
+
+    osm = gpd.read_file(sources_dir / "hotosm_kaz_populated_places.geojson")
+    towns = osm[osm["place"] == "town"].head(60)
+    s = agg.score_towns(
+        towns, distance="geodesic", regions=load_boundaries("2022", "oblast", sources_dir)
+    )
+    assert len(s) == 60
+    assert (s["id"] == towns["osm_id"].astype(str).to_numpy()).all()
+    assert s["name"].notna().all() and (s["name"] != s["id"]).all()
+    assert s["oblast"].str.match(r"KZ-\d\d").all()
+
+
+def test_read_towns_csv(tmp_path):
+    good = tmp_path / "towns.csv"
+    good.write_text("Name,Latitude,Lng\nTemirtau,50.05197,72.95497\n", encoding="utf-8")
+    layer = agg.read_towns(good)
+    assert layer.geometry.iloc[0].x == pytest.approx(72.95497)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,lat,lon\nA,50.1,70\nB,north,71\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 3.*'lat'.*expected a number"):
+        agg.read_towns(bad)
+    nocoords = tmp_path / "nocoords.csv"
+    nocoords.write_text("name,east,north\nA,70,50\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no latitude column; expected one of lat, latitude"):
+        agg.read_towns(nocoords)
+
+
+def test_cli_writes_scores_and_prints_comparison(tmp_path, capsys, sources_dir):
+    out = tmp_path / "scores.csv"
+    assert main(["--sources", str(sources_dir), "score", "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    assert len(table) == 27 and {"tdaa", "gravity", "core_city_km_network"} <= set(table)
+    sidecar = json.loads((tmp_path / "scores.csv.sources.json").read_text(encoding="utf-8"))
+    assert "agglomap" in {s["key"] for s in sidecar["sources"]}
+    printed = capsys.readouterr().out
+    assert "Comparison with seed paper 004" in printed and "DISAGREE" in printed
+
+
+def test_cli_towns_file_without_coordinates(tmp_path, capsys):
+    bad = tmp_path / "towns.csv"
+    bad.write_text("name\nTemirtau\n", encoding="utf-8")
+    assert main(["score", "--towns", str(bad), "--out", str(tmp_path / "x.csv")]) == 2
+    assert "no latitude column" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
