@@ -166,7 +166,7 @@ def assess(
     towns ``<ind>_paper``, ``<ind>_level_paper``, ``<ind>_level_table5``,
     ``plus_<scenario>_paper``, ``scenario_ranking_paper``.
     """
-    df = validate_frame(inputs) if "row" not in inputs.columns else inputs.reset_index(drop=True)
+    df = validate_frame(inputs.reset_index(drop=True), inputs.attrs.get("path", "<table>"))
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
     town_ids = _town_ids(df["town"])
     named = df.set_index("town", drop=False)  # errors from the formulas name the town

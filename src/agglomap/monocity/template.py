@@ -391,7 +391,7 @@ def write_template(out: str | Path, example: pd.DataFrame | None = None) -> Path
         raise InputError(f"template format {ext!r}: use .csv or .xlsx", path=out)
     with atomic_path(out) as tmp:
         if ext == ".csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8")
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")  # BOM: Excel shows Cyrillic
         else:
             _write_xlsx(frame, tmp)
     return out
@@ -426,6 +426,37 @@ def _write_xlsx(frame: pd.DataFrame, tmp: Path) -> None:
         ws.row_dimensions[3].height = 60
         for col, width in zip("ABCD", (24, 60, 60, 40), strict=True):
             xl.sheets["columns"].column_dimensions[col].width = width
+        _add_validation(ws)
+
+
+# Excel's own checks while typing (the reader checks again): kind → validation arguments.
+_EXCEL_RULES = {
+    "share": {"type": "decimal", "operator": "between", "formula1": "0", "formula2": "100"},
+    "index": {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"},
+    "count": {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"},
+    "total": {"type": "decimal", "operator": "greaterThan", "formula1": "0"},
+    "binary": {"type": "list", "formula1": '"0,100"'},
+    "override": {"type": "list", "formula1": '"0,100"'},
+}
+
+
+def _add_validation(ws: object, last_row: int = 1003) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for i, col in enumerate(COLUMNS, 1):
+        if col.kind not in _EXCEL_RULES:
+            continue
+        dv = DataValidation(
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=col.key,
+            error=f"{_ALLOWED[col.kind]} — {col.ru}",
+            **_EXCEL_RULES[col.kind],
+        )
+        letter = get_column_letter(i)
+        dv.add(f"{letter}4:{letter}{last_row}")
+        ws.add_data_validation(dv)
 
 
 _ALLOWED = {
