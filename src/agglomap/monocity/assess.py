@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,7 +13,7 @@ from ..names import match_city
 from . import indicators as ind
 from .levels import BANDS, classify
 from .paper import REPORTED_INDICATORS, TOWN_IDS, reported
-from .scenario import Rules, load_rules, score
+from .scenario import SCENARIOS, Rules, load_rules, ranking, score
 from .template import _norm, validate_frame
 
 TDAA_MODES = ("computed", "paper")
@@ -24,9 +26,8 @@ def _gazetteer() -> pd.DataFrame:
     return load_cities()
 
 
-def _town_id(town: str) -> str | None:
+def _town_id(town: str, ids: set[str]) -> str | None:
     """Gazetteer ``city_id`` of a town given by id or by any of its names, None if unknown."""
-    ids = set(_gazetteer()["city_id"])
     key = _norm(town).replace(" ", "_")
     if key in ids:
         return key
@@ -46,7 +47,8 @@ def _unknown_town(town: str, why: str) -> str:
 
 
 def _town_ids(towns: pd.Series) -> list[str | None]:
-    return [_town_id(t) for t in towns]
+    ids = set(_gazetteer()["city_id"])
+    return [_town_id(t, ids) for t in towns]
 
 
 def town_points(result: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -155,16 +157,18 @@ def assess(
     *,
     tdm_formula: str = "geometric",
     tdaa: str = "computed",
-    rules: Rules | str | None = None,
+    rules: Rules | str | Path | None = None,
     boundary: str = "upper",
 ) -> pd.DataFrame:
     """Assess each town (one row per town, the template's columns; see ``read_inputs``).
 
     Returns ``town, town_id``; each indicator and its ``_level``; the parts
-    ``tdzhia1..4``, ``tde``, ``tda``, ``tdaa1..3`` and ``tdaa_source``; ``plus_<scenario>``,
+    ``tdzhia1..4``, ``tde``, ``tda``, ``tdaa1..3``, ``tdaa_source`` (input/paper/computed)
+    and ``tdaa_evidence`` (for computed ones: cities and km); ``plus_<scenario>``,
     ``reason_<scenario>``, ``scenario_ranking``, ``top_scenario``; and for the paper's
     towns ``<ind>_paper``, ``<ind>_level_paper``, ``<ind>_level_table5``,
-    ``plus_<scenario>_paper``, ``scenario_ranking_paper``.
+    ``plus_<scenario>_paper``, ``scenario_ranking_paper``. ``rules`` is a loaded rule
+    set or the path of a rule YAML (default: the shipped ``scenario_rules.yaml``).
     """
     df = validate_frame(inputs.reset_index(drop=True), inputs.attrs.get("path", "<table>"))
     rules = rules if isinstance(rules, Rules) else load_rules(rules)
@@ -193,17 +197,16 @@ def assess(
         levels = classify(out[name], name, boundary)
         out.insert(out.columns.get_loc(name) + 1, f"{name}_level", levels)
     out = pd.concat([out, score(out, rules)], axis=1)
-    out = _with_paper(out, rules, boundary)
+    out = _with_paper(out)
     out.attrs.update(tdm_formula=tdm_formula, tdaa=tdaa, boundary=boundary, rules=str(rules.path))
     return out
 
 
-def _with_paper(out: pd.DataFrame, rules: Rules, boundary: str) -> pd.DataFrame:
+def _with_paper(out: pd.DataFrame) -> pd.DataFrame:
     """Beside the paper's towns: its reported values, levels, pluses and ranking."""
     paper = reported()
     cols = [c for c in paper.columns if not c.endswith("_decimals")]
     side = paper.reindex(out["town_id"])[cols].reset_index(drop=True)
-    from .scenario import SCENARIOS, ranking
 
     is_paper = out["town_id"].isin(TOWN_IDS).to_numpy()
     side["scenario_ranking_paper"] = [
