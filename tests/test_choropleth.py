@@ -65,7 +65,9 @@ def test_default_map_offline_with_17_regions_coloured_as_mapclassify(maps, joine
         }
         assert fills == expected
         legend = page.locator(".agglomap-legend").inner_text()
+        labels = page.locator(".agglomap-value").all_inner_texts()
     assert np.array_equal(mine.bins, c.bins)
+    assert sorted(labels) == sorted(f"{v:.1f}" for v in joined[SHARE])  # one value per region
     # legend: k class ranges with the unit, built from mapclassify's break values
     assert legend.count("%") == 5
     assert f"1.8 – {max(c.bins):.1f}\u00a0%" in legend  # top class ends at Kostanay's 8.7
@@ -103,7 +105,7 @@ def test_layer_switcher_swaps_map_and_legend(maps, joined):
 
 def test_default_map_size_and_sidecar(maps):
     size = maps["en"].stat().st_size
-    assert size < 600_000  # measured 450 KB: 2 layers x 17 simplified regions + Leaflet
+    assert size < 600_000  # measured 472 KB: 2 layers x 17 simplified regions + Leaflet
     meta = json.loads(sidecar_path(maps["en"]).read_text(encoding="utf-8"))
     assert [s["key"] for s in meta["sources"]] == ["geokz", "innovation_2021"]
 
@@ -153,9 +155,10 @@ def test_user_table_text_is_escaped_and_missing_regions_hatched(tmp_path):
         title = page.locator(".agglomap-title").inner_text()
         legend = page.locator(".agglomap-legend").inner_text()
         fills = _fills(page)
+        labels = page.locator(".agglomap-value").all_inner_texts()
         assert not log and log.dialogs == [] and log.blocked == []
     assert title == EVIL_TITLE and EVIL_TITLE in tip and "8.70\u00a0<b>%</b>" in tip
-    assert "No data" in legend
+    assert "No data" in legend and sorted(labels) == ["0.90", "1.70", "8.70"]
     assert sum(f == "url(#agglomap-nodata-hatch)" for f in fills.values()) == 14
     # the column name from the file reaches the map only escaped (default title)
     out2 = tmp_path / "evil2.html"

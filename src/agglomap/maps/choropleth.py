@@ -20,6 +20,7 @@ import mapclassify
 import matplotlib
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
@@ -76,7 +77,12 @@ _SCHEME_WORD = {
 _HATCH = """<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
 <pattern id="agglomap-nodata-hatch" patternUnits="userSpaceOnUse" width="6" height="6"
  patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>
-<rect width="3" height="6" fill="#d0d0d0"/></pattern></defs></svg>"""
+<rect width="3" height="6" fill="#d0d0d0"/></pattern></defs></svg>
+<style>.agglomap-value-icon { pointer-events: none; }
+.agglomap-value { position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
+  font: 600 12px/1 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.agglomap-value.dark { color: #fff; text-shadow: 0 0 3px #000, 0 0 2px #000; }</style>"""
 
 _ON_EACH_FEATURE = JsCode(
     """function (feature, layer) {
@@ -205,8 +211,10 @@ def _layer(
     lang: str,
     decimals: int | None,
     show: bool = True,
-) -> folium.GeoJson:
-    """One GeoJson layer: a path per region with its class colour, id and tooltip."""
+    value_labels: bool = True,
+) -> folium.FeatureGroup:
+    """One switchable layer: a path per region with its class colour, id and tooltip, and
+    (``value_labels``) each value printed inside its region."""
     d = web.default_decimals(values, unit) if decimals is None else decimals
     fills = [NO_DATA_FILL if cls < 0 else c.colours[cls] for cls in c.yb]
     tips = [
@@ -223,11 +231,10 @@ def _layer(
                 "geometry": geom.__geo_interface__,
             }
         )
-    return folium.GeoJson(
+    group = folium.FeatureGroup(name=web.esc(title), overlay=False, show=show)
+    folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name=web.esc(title),
-        overlay=False,
-        show=show,
+        control=False,
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
             "fillOpacity": 0.9,
@@ -238,7 +245,32 @@ def _layer(
         highlight_function=lambda _f: {"color": "#222222", "weight": 2.5},
         on_each_feature=_ON_EACH_FEATURE,
         smooth_factor=0.5,
-    )
+    ).add_to(group)
+    if value_labels:
+        spots = shapely.point_on_surface(np.asarray(shapes.geometry.values, dtype=object))
+        for spot, v, fill in zip(spots, values, fills, strict=True):
+            if not np.isfinite(v):
+                continue
+            text = web.esc(web.format_number(float(v), lang, d))
+            dark = " dark" if _luminance(fill) < 0.3 else ""
+            folium.Marker(
+                [spot.y, spot.x],
+                icon=folium.DivIcon(
+                    html=f'<span class="agglomap-value{dark}">{text}</span>',
+                    icon_size=(0, 0),
+                    class_name="agglomap-value-icon",
+                ),
+                interactive=False,
+            ).add_to(group)
+    return group
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance (0 black … 1 white) of a hex colour; 1 for non-colours."""
+    if not colour.startswith("#"):
+        return 1.0
+    r, g, b = matplotlib.colors.to_rgb(colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 class _LegendSwitch(MacroElement):
@@ -287,6 +319,7 @@ def choropleth_layers(
     sources: Sequence[provenance.Source] = (),
     tolerance_deg: float = 0.01,
     legend_position: str = "topleft",
+    value_labels: bool = True,
 ) -> folium.Map:
     """A web map with one switchable layer (and legend) per column of ``gdf``.
 
@@ -328,6 +361,7 @@ def choropleth_layers(
             lang=lang,
             decimals=decimals,
             show=i == 0,
+            value_labels=value_labels,
         )
         layer.add_to(m)
         items = list(zip(c.colours, class_labels(c, unit, lang, decimals), strict=True))
@@ -367,6 +401,7 @@ def choropleth(
     self_contained: bool = True,
     tiles: str | None = None,
     sources: Sequence[provenance.Source] = (),
+    value_labels: bool = True,
 ) -> folium.Map:
     """A web map of one indicator column; see :func:`choropleth_layers`."""
     return choropleth_layers(
@@ -386,6 +421,7 @@ def choropleth(
         self_contained=self_contained,
         tiles=tiles,
         sources=sources,
+        value_labels=value_labels,
     )
 
 
