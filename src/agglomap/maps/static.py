@@ -58,6 +58,11 @@ _WORDS = {
         "en": "Agglomeration potential (TDaa)",
     },
     "km": {"kk": "км", "ru": "км", "en": "km"},
+    "monocity title": {
+        "kk": "Моноқалалардың агломерациялық әлеуеті (TDaa)",
+        "ru": "Агломерационный потенциал моногородов (TDaa)",
+        "en": "Agglomeration potential of monocities (TDaa)",
+    },
     "N": {"kk": "С", "ru": "С", "en": "N"},
 }
 LANGS = ("kk", "ru", "en")
@@ -197,10 +202,10 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def _figure() -> tuple[Figure, object]:
-    fig = Figure(figsize=(11, 7.2))
+def _figure(side_legend: bool = False) -> tuple[Figure, object]:
+    fig = Figure(figsize=(12, 6.6) if side_legend else (11, 7.2))
     FigureCanvasAgg(fig)  # a canvas of our own: no pyplot, no global backend state
-    ax = fig.add_axes((0.01, 0.06, 0.98, 0.86))
+    ax = fig.add_axes((0.01, 0.06, 0.80 if side_legend else 0.98, 0.86))
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.margins(0.02)
@@ -237,6 +242,21 @@ def _names(frame: pd.DataFrame, lang: str) -> pd.Series:
         if col in frame.columns:
             return frame[col].astype(str)
     return pd.Series(frame.index.astype(str), index=frame.index)
+
+
+def town_names(frame: pd.DataFrame, lang: str) -> pd.Series:
+    """Town names in ``lang``: the frame's ``name_<lang>``; else, in kk/ru, the gazetteer's
+    name for towns it knows (by ``id``); else the frame's ``name`` (English in scores)."""
+    ids = frame["id"].astype(str) if "id" in frame.columns else frame.index.astype(str)
+    if f"name_{lang}" in frame.columns:
+        return frame[f"name_{lang}"].fillna(ids).astype(str)
+    base = frame["name"] if "name" in frame.columns else pd.Series(ids, index=frame.index)
+    if lang != "en":
+        from ..gazetteer import load_cities
+
+        local = ids.map(load_cities().set_index("city_id")[f"name_{lang}"])
+        base = local.where(local.notna(), base)
+    return base.where(base.notna(), ids).astype(str)
 
 
 def _fmt(value: float) -> str:
@@ -389,7 +409,7 @@ def static_monocity_map(
         raise InputError(
             "scores need a 'tdaa_level' column (from score_towns)", column="tdaa_level"
         )
-    fig, ax = _figure()
+    fig, ax = _figure(side_legend=True)
     if boundaries is not None:
         b = boundaries.to_crs(PROJECTION)
         b.plot(ax=ax, color="#f2f0eb", edgecolor="#a9a59b", linewidth=0.6)
@@ -421,7 +441,7 @@ def static_monocity_map(
         linewidths=0.6,
         zorder=6,
     )
-    _label_towns(fig, ax, xs, ys, _names(scores, lang).to_numpy(), fill)
+    _label_towns(fig, ax, xs, ys, town_names(scores, lang).to_numpy(), fill)
 
     level_handles = [
         Line2D(
@@ -460,12 +480,13 @@ def static_monocity_map(
             markersize=math.sqrt(marker_area(ref)),
             label=f"{_fmt(ref)}",
         )
-        for ref in (25_000, 100_000, 200_000)
+        for ref in (25_000, 100_000, 250_000)
     ]
     first = ax.legend(
         handles=level_handles + handles,
-        title=word("tdaa", lang),
-        loc="lower left",
+        title=word("tdaa", lang).replace(" (", "\n("),
+        loc="upper left",
+        bbox_to_anchor=(1.0, 0.98),
         fontsize=8,
         title_fontsize=8.5,
         framealpha=0.9,
@@ -475,13 +496,14 @@ def static_monocity_map(
         handles=size_handles,
         title=word("population", lang),
         loc="upper left",
+        bbox_to_anchor=(1.0, 0.5),
         fontsize=8,
         title_fontsize=8.5,
         framealpha=0.9,
         labelspacing=1.3,
         borderpad=0.9,
     )
-    _finish(fig, ax, title or word("tdaa", lang), None, sources, lang)
+    _finish(fig, ax, title or word("monocity title", lang), None, sources, lang)
     return _save(fig, out, dpi, sources)
 
 

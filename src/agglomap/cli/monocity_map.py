@@ -1,0 +1,188 @@
+"""``agglomap monocity-map``: the monocity map as a web page (HTML) or a report image (PNG/SVG)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ..errors import InputError
+from ._common import add_out, say
+
+FORMATS = ("html", "png", "svg")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "monocity-map",
+        help="map of monocities by agglomeration potential (HTML, PNG or SVG)",
+        description="Monocities coloured by TDaa level (and recommended scenario where "
+        "assessed), sized by population, with corridors, links to the nearest large city and "
+        "geodesic distance rings. Without --scores the 27 monocities are scored with defaults.",
+    )
+    p.add_argument(
+        "--scores",
+        type=Path,
+        metavar="FILE",
+        help="scores from `agglomap score` (.csv with lat/lon, .gpkg, .geojson)",
+    )
+    p.add_argument(
+        "--assessment",
+        type=Path,
+        metavar="FILE",
+        help="monocity assessment table (.csv/.xlsx with town_id, top_scenario); "
+        "default without --scores: the seed paper's three towns",
+    )
+    p.add_argument(
+        "--vintage",
+        choices=("2018", "2022"),
+        default="2022",
+        help="oblast boundaries to draw (default 2022)",
+    )
+    p.add_argument("--lang", choices=("kk", "ru", "en"), default="en")
+    p.add_argument(
+        "--color-by",
+        choices=("tdaa_level", "scenario"),
+        default="tdaa_level",
+        help="layer shown first (HTML only)",
+    )
+    p.add_argument(
+        "--no-links", action="store_true", help="no lines to the nearest large city (HTML only)"
+    )
+    p.add_argument(
+        "--rings",
+        default="50,100",
+        metavar="KM,KM",
+        help="geodesic distance rings around each town, km (default 50,100; "
+        "'' for none; HTML only)",
+    )
+    p.add_argument(
+        "--tiles",
+        choices=("osm",),
+        default=None,
+        help="OpenStreetMap tiles under the map (fetched online when viewed)",
+    )
+    p.add_argument(
+        "--no-self-contained",
+        action="store_true",
+        help="link Leaflet from a CDN instead of inlining it",
+    )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: from the --out extension)",
+    )
+    p.add_argument("--title", default=None, help="map title")
+    add_out(p)
+    p.set_defaults(func=run)
+
+
+def parse_rings(text: str) -> tuple[float, ...]:
+    """``"50,100"`` → ``(50.0, 100.0)``; ``""`` → ``()``; each must be a positive number."""
+    rings = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            km = float(part)
+        except ValueError:
+            raise InputError(f"--rings: {part!r} is not a number of km (e.g. 50,100)") from None
+        if not 0 < km <= 2000:
+            raise InputError(f"--rings: {part} km is outside 0–2000 km")
+        rings.append(km)
+    return tuple(rings)
+
+
+def read_scores(path: Path) -> gpd.GeoDataFrame | pd.DataFrame:
+    """A scores file: a layer (.gpkg/.geojson/.shp) or a table (.csv/.xlsx with lat, lon)."""
+    if not path.is_file():
+        raise InputError("no such file", path=path)
+    ext = path.suffix.lower()
+    if ext in (".gpkg", ".geojson", ".json", ".shp"):
+        return gpd.read_file(path, engine="pyogrio")
+    if ext == ".csv":
+        return pd.read_csv(path, encoding="utf-8")
+    if ext == ".xlsx":
+        return pd.read_excel(path)
+    raise InputError(
+        f"unsupported scores format {ext!r}; use .csv, .xlsx, .gpkg or .geojson", path=path
+    )
+
+
+def read_assessment(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError("no such file", path=path)
+    ext = path.suffix.lower()
+    if ext == ".csv":
+        return pd.read_csv(path, encoding="utf-8")
+    if ext == ".xlsx":
+        return pd.read_excel(path)
+    raise InputError(f"unsupported assessment format {ext!r}; use .csv or .xlsx", path=path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..boundaries import load_boundaries
+    from ..corridors import load_corridors
+    from ..maps import monocities as mm
+
+    out: Path = args.out
+    fmt = args.format or out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise InputError(
+            f"cannot tell the format from {out.name!r}; use --format "
+            f"{'|'.join(FORMATS)} or an .html/.png/.svg name",
+            path=out,
+        )
+    rings = parse_rings(args.rings)
+    started = time.perf_counter()
+    if args.scores:
+        scores = read_scores(args.scores)
+        mm.check_scores(scores, args.scores)
+        assessment = read_assessment(args.assessment) if args.assessment else None
+    else:
+        say("scoring the 27 monocities with the default configuration…")
+        scores = mm.default_scores(args.sources)
+        assessment = (
+            read_assessment(args.assessment) if args.assessment else mm.default_assessment()
+        )
+    boundaries = load_boundaries(args.vintage, sources_dir=args.sources)
+    corridors = load_corridors()
+    sources = mm.map_sources(assessment is not None, args.tiles)
+    if fmt == "html":
+        m = mm.monocity_map(
+            scores,
+            assessment=assessment,
+            corridors=corridors,
+            boundaries=boundaries,
+            vintage=args.vintage,
+            lang=args.lang,
+            color_by=args.color_by,
+            show_links=not args.no_links,
+            rings_km=rings,
+            self_contained=not args.no_self_contained,
+            tiles=args.tiles,
+            title=args.title,
+        )
+        from ..maps.web import save_map
+
+        save_map(m, out, sources=sources, self_contained=not args.no_self_contained)
+    else:
+        from ..maps.static import static_monocity_map
+
+        if out.suffix.lower() != f".{fmt}":
+            raise InputError(f"--format {fmt} needs an .{fmt} file name", path=out)
+        static_monocity_map(
+            mm.check_scores(scores, args.scores),
+            out,
+            corridors=corridors,
+            boundaries=boundaries,
+            title=args.title,
+            lang=args.lang,
+            sources=[s for s in sources if s.key != "osm"],
+        )
+    say(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB, {time.perf_counter() - started:.1f} s)")
+    return 0

@@ -1,0 +1,705 @@
+"""The monocity web map: agglomeration potential (TDaa) of single-industry towns and its evidence.
+
+Each town is a circle (area ∝ population) coloured by its TDaa level; a second layer colours
+the towns by the development scenario the monocity assessment recommends. A click opens the
+indicator breakdown and the evidence behind it: the nearest core and large city (km,
+geodesic and along the corridor network), the corridors within reach, and the assessment.
+Corridors are drawn by mode, lines join each town to its nearest large city, and distance
+rings around each town are geodesic circles (72 vertices from ``pyproj.Geod.fwd``), not
+Leaflet circles, which are drawn in Web Mercator and would be up to ~60 % too large here.
+
+Built only from plain Leaflet pieces (see :mod:`agglomap.maps.web`); popups and tooltips are
+bound with JSON-encoded, escaped HTML, so no name can break out into the page.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+from pyproj import Geod
+
+from .. import provenance
+from ..errors import InputError, suggest
+from . import web
+from .static import (
+    TDAA_COLORS,
+    TDAA_LEVELS,
+    tdaa_level_key,
+    town_names,
+    town_population,
+    word,
+)
+
+GEOD = Geod(ellps="WGS84")
+COLOR_BY = ("tdaa_level", "scenario")
+REQUIRED = ("id", "tdaa", "tdaa_level")
+TOWN_CLASS = "agglomap-town"
+SCENARIO_CLASS = "agglomap-town-scenario"
+SCENARIO_COLORS = {
+    "inertial": "#969696",
+    "balanced": "#1b9e77",
+    "innovative": "#7570b3",
+    "diversification": "#d95f02",
+}
+NOT_ASSESSED = "#ffffff"
+RING_COLOR = "#6a51a3"
+LINK_COLOR = "#3f3f3f"
+CORRIDOR_STYLE = {"road": ("#4d4d4d", None), "rail": ("#1f4e9c", "6 5")}
+REF_POPULATION = 100_000
+REF_RADIUS_PX = 9.0
+
+_T = {
+    "title": {
+        "en": "Agglomeration potential of monocities (TDaa)",
+        "ru": "Агломерационный потенциал моногородов (TDaa)",
+        "kk": "Моноқалалардың агломерациялық әлеуеті (TDaa)",
+    },
+    "boundaries": {"en": "Oblast boundaries", "ru": "Границы областей", "kk": "Облыс шекаралары"},
+    "towns_level": {
+        "en": "Towns by TDaa level",
+        "ru": "Города по уровню TDaa",
+        "kk": "Қалалар TDaa деңгейі бойынша",
+    },
+    "towns_scenario": {
+        "en": "Towns by recommended scenario",
+        "ru": "Города по рекомендуемому сценарию",
+        "kk": "Қалалар ұсынылған сценарий бойынша",
+    },
+    "links": {
+        "en": "Link to nearest large city",
+        "ru": "Связь с ближайшим крупным городом",
+        "kk": "Ең жақын ірі қаламен байланыс",
+    },
+    "legend": {"en": "Legend", "ru": "Легенда", "kk": "Шартты белгілер"},
+    "rings": {"en": "Distance rings", "ru": "Кольца расстояний", "kk": "Қашықтық сақиналары"},
+    "large_cities": {"en": "Large cities", "ru": "Крупные города", "kk": "Ірі қалалар"},
+    "scenario": {
+        "en": "Recommended scenario",
+        "ru": "Рекомендуемый сценарий",
+        "kk": "Ұсынылған сценарий",
+    },
+    "not_assessed": {"en": "not assessed", "ru": "не оценивался", "kk": "бағаланбаған"},
+    "geodesic": {"en": "geodesic", "ru": "по геодезической", "kk": "геодезиялық"},
+    "network": {"en": "by network", "ru": "по сети", "kk": "желі бойынша"},
+}
+_ROWS = {
+    "tdaa1": "TDaa1 — in the functional urban area of a large city",
+    "tdaa2": "TDaa2 — next to a large city",
+    "tdaa3": "TDaa3 — at a crossing of transport corridors",
+    "tdaa": "TDaa = √(TDaa1 + TDaa2 + TDaa3)",
+    "gravity": "Gravity potential (0–100; 100 = highest town here)",
+}
+_ASSESSED = ("tdm", "tdea", "tdda", "tdzhia", "tdaa", "tdsp")
+
+_POPUP_CSS = """
+.agglomap-popup { font: 12.5px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.agglomap-popup h3 { margin: 0 0 2px; font-size: 15px; }
+.agglomap-popup h4 { margin: 8px 0 2px; font-size: 12.5px; }
+.agglomap-popup table { border-collapse: collapse; }
+.agglomap-popup th { text-align: left; font-weight: 400; color: #444; padding: 1px 8px 1px 0; }
+.agglomap-popup td { text-align: right; font-weight: 600; white-space: nowrap; }
+.agglomap-popup td.wrap { white-space: normal; text-align: left; }
+.agglomap-popup ul { margin: 2px 0; padding-left: 16px; }
+.agglomap-popup .muted { color: #666; }
+.agglomap-km { background: rgba(255,255,255,.85); border: none; box-shadow: none;
+  padding: 0 3px; font-size: 11px; color: #333; }
+.agglomap-km::before { display: none; }
+"""
+
+
+def t(key: str, lang: str) -> str:
+    return _T[key].get(lang) or _T[key]["en"]
+
+
+class Bind(MacroElement):
+    """``layer.bindPopup(html)`` / ``bindTooltip(html)`` with the HTML passed as a JSON string
+    (so it is data, never code). ``html_text`` must already be escaped."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.{{ this.method }}({{ this.html|tojson }}, {{ this.options|tojson }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, html_text: str, method: str = "bindPopup", **options: object) -> None:
+        super().__init__()
+        if method not in ("bindPopup", "bindTooltip"):
+            raise ValueError(f"unknown binding {method!r}")
+        self._name = "Bind"
+        self.html = html_text
+        self.method = method
+        self.options = options
+
+
+class _Css(MacroElement):
+    _template = Template(
+        "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
+    )
+
+    def __init__(self, css: str) -> None:
+        super().__init__()
+        self.css = css
+
+
+# --------------------------------------------------------------------------- geometry helpers
+
+
+def geodesic_rings(lon, lat, km: float, n: int = 72) -> np.ndarray:
+    """Polygons of the points ``km`` from each (lon, lat) on the WGS84 ellipsoid (``n`` vertices,
+    one vectorised ``Geod.fwd`` call)."""
+    lon = np.atleast_1d(np.asarray(lon, dtype=float))
+    lat = np.atleast_1d(np.asarray(lat, dtype=float))
+    az = np.linspace(0.0, 360.0, n, endpoint=False)
+    lons = np.repeat(lon[:, None], n, axis=1)
+    lats = np.repeat(lat[:, None], n, axis=1)
+    azs = np.broadcast_to(az, lons.shape)
+    x, y, _ = GEOD.fwd(lons.ravel(), lats.ravel(), azs.ravel(), np.full(lons.size, km * 1000.0))
+    ring = np.stack([np.reshape(x, lons.shape), np.reshape(y, lons.shape)], axis=-1)
+    ring = np.concatenate([ring, ring[:, :1]], axis=1)  # close each ring
+    return shapely.polygons(ring)
+
+
+def geodesic_line(lon1: float, lat1: float, lon2: float, lat2: float, n: int = 16):
+    """``[[lat, lon], …]`` along the geodesic between two points (for Leaflet)."""
+    inner = GEOD.npts(lon1, lat1, lon2, lat2, n)
+    pts = [(lon1, lat1), *inner, (lon2, lat2)]
+    return [[la, lo] for lo, la in pts]
+
+
+def marker_radius(population) -> np.ndarray:
+    """Circle radius in pixels, ∝ √population (``REF_RADIUS_PX`` at 100 000), at least 3."""
+    pop = np.asarray(population, dtype=float)
+    return np.maximum(3.0, REF_RADIUS_PX * np.sqrt(pop / REF_POPULATION))
+
+
+def slug(value: object) -> str:
+    """A CSS-class-safe form of a town id."""
+    return re.sub(r"[^a-z0-9_-]+", "-", str(value).lower()).strip("-") or "town"
+
+
+def format_km(value: object, lang: str = "en") -> str:
+    """``27.44`` → ``"27.4 km"`` (``"27,4 км"`` in ru/kk); missing → ``"—"``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    if not math.isfinite(number):
+        return "—"
+    return f"{web.format_number(number, lang, 1)}\u00a0{web.unit_label('km', lang)}"
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def check_scores(scores: pd.DataFrame, path: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Scores as points in EPSG:4326; missing columns are an InputError with suggestions."""
+    missing = [c for c in REQUIRED if c not in scores.columns]
+    if missing:
+        hints = []
+        for col in missing:
+            close = suggest(col, [str(c) for c in scores.columns])
+            hints.append(f"{col!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise InputError(
+            f"scores lack column(s) {', '.join(hints)}; expected the output of score_towns",
+            path=path,
+            column=missing[0],
+        )
+    if isinstance(scores, gpd.GeoDataFrame) and scores.geometry.name in scores.columns:
+        frame = scores.to_crs(4326) if scores.crs is not None else scores.set_crs(4326)
+    elif {"lat", "lon"} <= set(scores.columns):
+        frame = gpd.GeoDataFrame(
+            scores, geometry=gpd.points_from_xy(scores["lon"], scores["lat"]), crs=4326
+        )
+    else:
+        raise InputError("scores need point geometry or 'lat' and 'lon' columns", path=path)
+    return frame.reset_index(drop=True)
+
+
+def _city_lookup(lang: str) -> tuple[dict[str, str], dict[str, tuple[float, float]]]:
+    """City id *and* English name → (name in ``lang``), (lon, lat), from the gazetteer."""
+    from ..gazetteer import load_cities
+
+    cities = load_cities()
+    names, where = {}, {}
+    for row in cities.itertuples(index=False):
+        shown = web.label(row._asdict(), lang)
+        for key in (row.city_id, row.name_en):
+            names[str(key)] = shown
+            where[str(key)] = (float(row.lon), float(row.lat))
+    return names, where
+
+
+def _region_names(lang: str) -> dict[str, str]:
+    from ..regions import load_regions
+
+    regions = load_regions()
+    return {r["region_id"]: web.label(r, lang) for r in regions.to_dict("records")}
+
+
+# --------------------------------------------------------------------------- popups
+
+
+def _number(value: object, lang: str, decimals: int = 1) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return web.esc(value)
+    return web.format_number(number, lang, decimals) if math.isfinite(number) else "—"
+
+
+def _corridor_list(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def popup_html(
+    row: pd.Series,
+    name: str,
+    lang: str,
+    cities: dict[str, str],
+    regions: dict[str, str],
+    assessed: pd.Series | None,
+) -> str:
+    """The escaped popup of one town: indicators, evidence, assessment."""
+    e = web.esc
+    region = regions.get(str(row.get("oblast", "")), row.get("oblast", ""))
+    level = tdaa_level_key(row.get("tdaa_level"))
+    out = [
+        f'<div class="agglomap-popup" data-town-id="{e(row["id"])}">',
+        f"<h3>{e(name)}</h3>",
+        f'<div class="muted">{e(region)}</div>' if region else "",
+        "<table>",
+    ]
+    for col in ("tdaa1", "tdaa2", "tdaa3"):
+        if col in row.index:
+            out.append(f"<tr><th>{e(_ROWS[col])}</th><td>{_number(row[col], lang, 0)}</td></tr>")
+    shown_level = word(level, lang) if level else e(row.get("tdaa_level"))
+    out.append(
+        f'<tr><th>{e(_ROWS["tdaa"])}</th><td class="tdaa">{_number(row["tdaa"], lang, 1)}'
+        f" ({e(shown_level)})</td></tr>"
+    )
+    if "gravity" in row.index:
+        out.append(
+            f"<tr><th>{e(_ROWS['gravity'])}</th><td>{_number(row['gravity'], lang, 2)}</td></tr>"
+        )
+    out.append("</table><h4>Evidence</h4><ul>")
+    for key, what in (("core_city", "Nearest core city"), ("large_city", "Nearest large city")):
+        if key in row.index and isinstance(row[key], str) and row[key]:
+            city = cities.get(row[key], row[key])
+            geo = format_km(row.get(f"{key}_km_geodesic"), lang)
+            net = format_km(row.get(f"{key}_km_network"), lang)
+            out.append(
+                f'<li class="{key.replace("_", "-")}">{e(what)}: <b>{e(city)}</b> — '
+                f"{e(geo)} {e(t('geodesic', lang))}, {e(net)} {e(t('network', lang))}</li>"
+            )
+    within = _corridor_list(row.get("corridors_within"))
+    if within:
+        items = "".join(f"<li>{e(c.strip())}</li>" for c in within.split(";") if c.strip())
+        out.append(f'<li>Corridors within reach:<ul class="corridors">{items}</ul></li>')
+    if isinstance(row.get("nearest_corridor"), str) and row.get("nearest_corridor"):
+        out.append(
+            f"<li>Nearest corridor: {e(row['nearest_corridor'])} — "
+            f"{e(format_km(row.get('nearest_corridor_km'), lang))}</li>"
+        )
+    out.append("</ul>")
+    if assessed is not None:
+        out.append(_assessment_html(assessed, lang))
+    out.append("</div>")
+    return "".join(out)
+
+
+def _assessment_html(a: pd.Series, lang: str) -> str:
+    e = web.esc
+    rows = [
+        "<h4>Monocity assessment (seed paper 004 method)</h4><table>",
+        f"<tr><th>{e(t('scenario', lang))}</th>"
+        f'<td class="scenario wrap">{e(a.get("top_scenario"))}</td></tr>',
+        f'<tr><th>Ranking</th><td class="wrap">{e(a.get("scenario_ranking"))}</td></tr>',
+    ]
+    paper = a.get("scenario_ranking_paper")
+    if isinstance(paper, str) and paper:
+        rows.append(
+            f'<tr><th>Ranking in the paper (table 5)</th><td class="wrap">{e(paper)}</td></tr>'
+        )
+    for ind in _ASSESSED:
+        if ind in a.index and f"{ind}_level" in a.index:
+            rows.append(
+                f"<tr><th>{e(ind.upper() if ind != 'tdzhia' else 'TDzhia')}</th>"
+                f"<td>{_number(a[ind], lang, 1)} ({e(a[f'{ind}_level'])})</td></tr>"
+            )
+    rows.append("</table>")
+    return "".join(rows)
+
+
+# --------------------------------------------------------------------------- legend
+
+
+def _legend_html(
+    lang: str, assessed: bool, corridors: Sequence[str], links: bool, rings_km: Sequence[float]
+) -> str:
+    e = web.esc
+
+    def dot(color: str, r: float = 6, stroke: str = "#222") -> str:
+        size = 2 * r + 2
+        return (
+            f'<svg width="{size:g}" height="{size:g}"><circle cx="{r + 1:g}" cy="{r + 1:g}" '
+            f'r="{r:g}" fill="{color}" stroke="{stroke}" stroke-width="1"/></svg>'
+        )
+
+    def line(color: str, dash: str | None, width: float = 2.5) -> str:
+        d = f' stroke-dasharray="{dash}"' if dash else ""
+        return (
+            f'<svg width="28" height="10"><line x1="1" y1="5" x2="27" y2="5" '
+            f'stroke="{color}" stroke-width="{width}"{d}/></svg>'
+        )
+
+    parts = [f'<div class="title">{e(word("tdaa", lang))}</div>']
+    for lv in TDAA_LEVELS:
+        parts.append(
+            f'<div class="row">{dot(TDAA_COLORS[lv])}<span>{e(word(lv, lang))}</span></div>'
+        )
+    if assessed:
+        parts.append(f'<div class="title" style="margin-top:6px">{e(t("scenario", lang))}</div>')
+        for name, color in SCENARIO_COLORS.items():
+            parts.append(f'<div class="row">{dot(color)}<span>{e(name)}</span></div>')
+        parts.append(
+            f'<div class="row">{dot(NOT_ASSESSED, stroke="#888")}'
+            f"<span>{e(t('not_assessed', lang))}</span></div>"
+        )
+    parts.append(
+        f'<div class="title" style="margin-top:6px">{e(word("population", lang))}</div>'
+        '<div class="row sizes">'
+    )
+    for ref in (25_000, 100_000, 250_000):
+        r = float(marker_radius(ref))
+        parts.append(
+            f"{dot('#ffffff', r, '#444')}<span>{e(web.format_number(ref, lang, 0))}</span>"
+        )
+    parts.append("</div>")
+    extra = []
+    for mode in corridors:
+        color, dash = CORRIDOR_STYLE[mode]
+        extra.append(
+            f'<div class="row">{line(color, dash)}<span>{e(word(mode, lang))}</span></div>'
+        )
+    if links:
+        extra.append(
+            f'<div class="row">{line(LINK_COLOR, "2 3", 1.5)}'
+            f"<span>{e(t('links', lang))}</span></div>"
+        )
+    if rings_km:
+        kms = ", ".join(f"{k:g}" for k in rings_km)
+        extra.append(
+            f'<div class="row">{line(RING_COLOR, "4 3", 1.2)}'
+            f"<span>{e(t('rings', lang))}: {e(kms)} {e(web.unit_label('km', lang))} "
+            f"({e(t('geodesic', lang))})</span></div>"
+        )
+    if extra:
+        parts.append('<div style="margin-top:6px"></div>' + "".join(extra))
+    parts.append('<div class="note">Circle area ∝ population.</div>')
+    summary = f'<summary class="title">{e(t("legend", lang))}</summary>'
+    return f"<details open>{summary}{''.join(parts)}</details>"
+
+
+# --------------------------------------------------------------------------- the map
+
+
+def monocity_map(
+    scores: pd.DataFrame,
+    *,
+    assessment: pd.DataFrame | None = None,
+    corridors: gpd.GeoDataFrame | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    vintage: str = "2022",
+    lang: str = "en",
+    color_by: str = "tdaa_level",
+    show_links: bool = True,
+    rings_km: Sequence[float] = (50, 100),
+    self_contained: bool = True,
+    tiles: str | None = None,
+    sources_dir: str | Path | None = None,
+    title: str | None = None,
+) -> folium.Map:
+    """The monocity map (see the module docstring). ``boundaries`` and ``corridors`` default
+    to the oblasts of ``vintage`` and agglomap's corridors; pass empty frames to leave them out.
+    ``assessment`` is the output of :func:`agglomap.monocity.assess` (joined on ``town_id``)."""
+    lang = web.check_lang(lang)
+    if color_by not in COLOR_BY:
+        raise InputError(f"unknown --color-by {color_by!r}; expected one of {', '.join(COLOR_BY)}")
+    towns = check_scores(scores)
+    if boundaries is None:
+        from ..boundaries import load_boundaries
+
+        boundaries = load_boundaries(vintage, sources_dir=sources_dir)
+    if corridors is None:
+        from ..corridors import load_corridors
+
+        corridors = load_corridors()
+    assessed = _assessment_by_town(assessment, towns)
+
+    m = web.base_map(tiles=tiles, self_contained=self_contained)
+    west, south, east, north = web.KAZAKHSTAN_BOUNDS
+    m.fit_bounds([[south, west], [north, east]], padding_bottom_right=(230, 0))  # legend room
+    _Css(_POPUP_CSS).add_to(m)
+    names = town_names(towns, lang)
+    city_names, city_where = _city_lookup(lang)
+    regions = _region_names(lang)
+
+    if len(boundaries):
+        group = folium.FeatureGroup(name=f"{t('boundaries', lang)} ({vintage})").add_to(m)
+        simple = web.simplify_for_web(boundaries[[boundaries.geometry.name]])
+        folium.GeoJson(
+            simple.__geo_interface__,
+            style_function=lambda _f: {
+                "color": "#8a8a8a",
+                "weight": 0.9,
+                "fillColor": "#f7f7f4",
+                "fillOpacity": 1.0 if tiles is None else 0.0,
+            },
+            interactive=False,
+        ).add_to(group)
+
+    modes = _add_corridors(m, corridors, lang)
+
+    if rings_km:
+        group = folium.FeatureGroup(
+            name=f"{t('rings', lang)} ({', '.join(f'{k:g}' for k in rings_km)} km)"
+        )
+        for km in rings_km:
+            polys = geodesic_rings(towns.geometry.x, towns.geometry.y, km)
+            layer = gpd.GeoDataFrame(geometry=polys, crs=4326)
+            folium.GeoJson(
+                layer.__geo_interface__,
+                style_function=lambda _f: {
+                    "color": RING_COLOR,
+                    "weight": 1,
+                    "dashArray": "4 3",
+                    "fill": False,
+                    "opacity": 0.55,
+                },
+                interactive=False,
+            ).add_to(group)
+        group.add_to(m)
+
+    if show_links:
+        _add_links(m, towns, names, city_names, city_where, lang)
+
+    pop = town_population(towns)
+    pop = np.where(np.isnan(pop), np.nanmedian(pop) if np.isfinite(pop).any() else 50_000, pop)
+    radius = marker_radius(pop)
+    order = np.argsort(-pop)  # small circles on top of big ones
+    level_group = folium.FeatureGroup(name=t("towns_level", lang), show=color_by == "tdaa_level")
+    scen_group = folium.FeatureGroup(name=t("towns_scenario", lang), show=color_by == "scenario")
+    for i in order:
+        row = towns.iloc[i]
+        a = assessed.get(str(row["id"]))
+        html_popup = popup_html(row, names.iloc[i], lang, city_names, regions, a)
+        level = tdaa_level_key(row["tdaa_level"])
+        color = TDAA_COLORS.get(level, "#d9d9d9") if level else "#d9d9d9"
+        _town_marker(
+            row,
+            radius[i],
+            color,
+            f"{TOWN_CLASS} {TOWN_CLASS}-{slug(row['id'])}",
+            names.iloc[i],
+            html_popup,
+        ).add_to(level_group)
+        scen = str(a.get("top_scenario")).split(",")[0].strip() if a is not None else ""
+        scolor = SCENARIO_COLORS.get(scen, NOT_ASSESSED)
+        _town_marker(
+            row,
+            radius[i],
+            scolor,
+            f"{SCENARIO_CLASS} {SCENARIO_CLASS}-{slug(row['id'])}",
+            names.iloc[i],
+            html_popup,
+            stroke="#222" if a is not None else "#888",
+        ).add_to(scen_group)
+    level_group.add_to(m)
+    scen_group.add_to(m)
+
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    web.HtmlControl(
+        _legend_html(lang, bool(assessed), modes, show_links, tuple(rings_km)),
+        position="bottomright",
+        css_class="agglomap-legend",
+    ).add_to(m)
+    web.add_title(
+        m,
+        title or t("title", lang),
+        f"{len(towns)} towns · {vintage} oblasts · click a town for its evidence",
+    )
+    web.add_attribution(m, map_sources(assessment is not None, tiles))
+    return m
+
+
+def map_sources(assessed: bool, tiles: str | None) -> list[provenance.Source]:
+    """What the monocity map is made from (OSM only when its tiles are shown)."""
+    sources = [provenance.GEOKZ, provenance.AGGLOMAP, provenance.GEONAMES]
+    if assessed:
+        sources.append(provenance.MONOCITY_PAPER)
+    if tiles == "osm":
+        sources.append(provenance.OSM)
+    return sources
+
+
+def _assessment_by_town(assessment: pd.DataFrame | None, towns: pd.DataFrame) -> dict:
+    if assessment is None or len(assessment) == 0:
+        return {}
+    if "town_id" not in assessment.columns:
+        raise InputError(
+            "assessment lacks column 'town_id' (the output of monocity.assess)", column="town_id"
+        )
+    known = set(towns["id"].astype(str))
+    return {str(r["town_id"]): r for _, r in assessment.iterrows() if str(r["town_id"]) in known}
+
+
+def _town_marker(
+    row, radius: float, color: str, css: str, name: str, popup: str, stroke: str = "#222"
+) -> folium.CircleMarker:
+    marker = folium.CircleMarker(
+        location=[row.geometry.y, row.geometry.x],
+        radius=float(radius),
+        color=stroke,
+        weight=1.2,
+        fill=True,
+        fill_color=color,
+        fill_opacity=0.95,
+        class_name=css,
+    )
+    Bind(
+        popup,
+        "bindPopup",
+        maxWidth=400,
+        minWidth=300,
+        maxHeight=520,
+        autoPanPaddingTopLeft=[60, 90],
+        autoPanPaddingBottomRight=[60, 20],
+    ).add_to(marker)
+    Bind(web.esc(name), "bindTooltip", direction="top").add_to(marker)
+    return marker
+
+
+def _add_corridors(m: folium.Map, corridors: gpd.GeoDataFrame, lang: str) -> list[str]:
+    modes = []
+    if corridors is None or not len(corridors):
+        return modes
+    for mode, (color, dash) in CORRIDOR_STYLE.items():
+        part = corridors[corridors["mode"] == mode]
+        if not len(part):
+            continue
+        modes.append(mode)
+        group = folium.FeatureGroup(name=f"{word(mode, lang).capitalize()}").add_to(m)
+        for row in part.itertuples(index=False):
+            lines = shapely.get_parts(row.geometry)
+            coords = [[[y, x] for x, y in np.asarray(ln.coords)[:, :2]] for ln in lines]
+            pl = folium.PolyLine(
+                coords,
+                color=color,
+                weight=2.5,
+                opacity=0.85,
+                dash_array=dash,
+                class_name=f"agglomap-corridor agglomap-corridor-{mode}",
+            )
+            label = str(getattr(row, "name", "") or getattr(row, "corridor_id", ""))
+            length = getattr(row, "length_km", None)
+            if length is not None:
+                label = f"{label} ({format_km(length, lang)})"
+            Bind(web.esc(label), "bindTooltip", sticky=True).add_to(pl)
+            pl.add_to(group)
+    return modes
+
+
+def _add_links(m, towns, names, city_names, city_where, lang) -> None:
+    if "large_city" not in towns.columns:
+        return
+    links = folium.FeatureGroup(name=t("links", lang))
+    cities = folium.FeatureGroup(name=t("large_cities", lang))
+    seen: set[str] = set()
+    for i, row in towns.iterrows():
+        key = row["large_city"]
+        if not isinstance(key, str) or key not in city_where:
+            continue
+        lon, lat = city_where[key]
+        km = row.get("large_city_km_geodesic")
+        path = geodesic_line(row.geometry.x, row.geometry.y, lon, lat)
+        pl = folium.PolyLine(
+            path,
+            color=LINK_COLOR,
+            weight=1.5,
+            dash_array="2 3",
+            opacity=0.9,
+            class_name="agglomap-link",
+        )
+        text = f"{names.iloc[i]} → {city_names.get(key, key)}: {format_km(km, lang)}"
+        Bind(web.esc(text), "bindTooltip", sticky=True).add_to(pl)
+        pl.add_to(links)
+        if key not in seen:
+            seen.add(key)
+            cm = folium.CircleMarker(
+                [lat, lon],
+                radius=4,
+                color="#000",
+                weight=1,
+                fill=True,
+                fill_color="#000",
+                fill_opacity=1,
+                class_name="agglomap-large-city",
+            )
+            Bind(
+                web.esc(city_names.get(key, key)),
+                "bindTooltip",
+                permanent=True,
+                direction="right",
+                className="agglomap-km",
+            ).add_to(cm)
+            cm.add_to(cities)
+    links.add_to(m)
+    cities.add_to(m)
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def default_scores(sources_dir: str | Path | None = None) -> gpd.GeoDataFrame:
+    """The 27 monocities scored with the default configuration."""
+    from ..agglomeration import score_towns
+    from ..gazetteer import monocities
+
+    return score_towns(monocities())
+
+
+def default_assessment() -> pd.DataFrame | None:
+    """Assessment of the paper's three towns (None if :mod:`agglomap.monocity` is missing)."""
+    try:
+        from ..monocity import assess, paper_inputs
+    except ImportError:
+        return None
+    return assess(paper_inputs())
+
+
+def default_monocity_map(
+    out_dir: str | Path, *, lang: str = "en", sources_dir: str | Path | None = None
+) -> Path:
+    """``out_dir/monocities.html``: the 27 monocities with defaults, the paper's three assessed."""
+    scores = default_scores(sources_dir)
+    assessment = default_assessment()
+    m = monocity_map(scores, assessment=assessment, lang=lang, sources_dir=sources_dir)
+    return web.save_map(
+        m, Path(out_dir) / "monocities.html", sources=map_sources(assessment is not None, None)
+    )

@@ -1,0 +1,196 @@
+"""The monocity web map, opened offline in headless Chromium, and its CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from pyproj import Geod
+
+from agglomap.agglomeration import score_towns
+from agglomap.cli import main
+from agglomap.errors import InputError
+from agglomap.gazetteer import monocities
+from agglomap.maps import web
+from agglomap.maps.monocities import (
+    SCENARIO_COLORS,
+    default_assessment,
+    default_monocity_map,
+    format_km,
+    geodesic_rings,
+    monocity_map,
+)
+from browser import open_html
+
+GEOD = Geod(ellps="WGS84")
+EVIL = '<script>alert(1)</script> "x" ${alert(2)} `'
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+@pytest.fixture(scope="module")
+def scores():
+    return score_towns(monocities())
+
+
+@pytest.fixture(scope="module")
+def default_html(tmp_path_factory, sources_dir):
+    return default_monocity_map(tmp_path_factory.mktemp("outputs"), sources_dir=sources_dir)
+
+
+@pytest.mark.browser
+def test_default_map_opens_offline_with_every_layer(default_html):
+    assert default_html.name == "monocities.html"
+    sidecar = json.loads(default_html.with_name("monocities.html.sources.json").read_text())
+    assert {"geokz", "agglomap", "geonames"} <= {s["key"] for s in sidecar["sources"]}
+    with open_html(default_html) as (page, log):
+        assert not log, log
+        assert not log.blocked, log.blocked
+        assert page.locator("path.agglomap-town").count() == 27
+        assert page.locator("path.agglomap-corridor-road").count() > 5
+        assert page.locator("path.agglomap-corridor-rail").count() > 5
+        assert page.locator("path.agglomap-link").count() == 27
+        layers = _plain(page.locator(".leaflet-control-layers").inner_text())
+        for name in (
+            "Oblast boundaries (2022)",
+            "Road corridor",
+            "Rail corridor",
+            "Towns by TDaa level",
+            "Towns by recommended scenario",
+            "Link to nearest large city",
+            "Distance rings (50, 100 km)",
+        ):
+            assert name in layers
+        legend = _plain(page.locator(".agglomap-legend").inner_text())
+        for text in ("low", "medium", "above medium", "high", "road corridor", "rail corridor"):
+            assert text in legend
+        assert "geokz" in page.locator(".leaflet-control-attribution").inner_text()
+        assert "OpenStreetMap" not in page.locator(".leaflet-control-attribution").inner_text()
+
+
+@pytest.mark.browser
+def test_temirtau_popup_shows_its_score_and_evidence(default_html, scores):
+    row = scores.set_index("id").loc["temirtau"]
+    with open_html(default_html) as (page, log):
+        page.locator("path.agglomap-town-temirtau").click(force=True)
+        popup = page.locator('.leaflet-popup-content [data-town-id="temirtau"]')
+        popup.wait_for(timeout=3000)
+        text = _plain(popup.inner_text())
+        assert not log, log
+    assert text.startswith("Temirtau")
+    assert f"{web.format_number(row['tdaa'], 'en', 1)} ({row['tdaa_level']})" in text
+    geo = format_km(row["large_city_km_geodesic"])
+    net = format_km(row["large_city_km_network"])
+    assert (
+        _plain(f"Nearest large city: {row['large_city']} — {geo} geodesic, {net} by network")
+        in text
+    )
+    # the assessment of the paper's three towns is shown beside the distance evidence
+    top = default_assessment().set_index("town_id").loc["temirtau", "top_scenario"]
+    assert f"Recommended scenario {top}" in text
+
+
+@pytest.mark.browser
+def test_scenario_layer_colours_assessed_towns(tmp_path, scores, sources_dir):
+    assessment = default_assessment()
+    m = monocity_map(
+        scores,
+        assessment=assessment,
+        color_by="scenario",
+        sources_dir=sources_dir,
+        rings_km=(),
+        show_links=False,
+    )
+    out = web.save_map(m, tmp_path / "scen.html", sources=[])
+    with open_html(out) as (page, log):
+        assert not log, log
+        assert page.locator("path.agglomap-town").count() == 0  # level layer hidden
+        assert page.locator("path.agglomap-town-scenario").count() == 27
+        assert page.locator("path.agglomap-link").count() == 0
+        for _, a in assessment.iterrows():
+            fill = page.locator(f"path.agglomap-town-scenario-{a['town_id']}").get_attribute("fill")
+            assert fill == SCENARIO_COLORS[a["top_scenario"]]
+        fill = page.locator("path.agglomap-town-scenario-rudny").get_attribute("fill")
+        assert fill == "#ffffff"  # not assessed
+
+
+@pytest.mark.browser
+def test_hostile_town_name_is_shown_as_text(tmp_path, scores, sources_dir):
+    evil = scores.copy()
+    evil.loc[evil["id"] == "temirtau", "name"] = EVIL
+    m = monocity_map(evil, sources_dir=sources_dir)
+    out = web.save_map(m, tmp_path / "evil.html", sources=[])
+    assert "<script>alert(1)" not in out.read_text(encoding="utf-8")
+    with open_html(out) as (page, log):
+        marker = page.locator("path.agglomap-town-temirtau")
+        marker.hover(force=True)
+        page.locator(".leaflet-tooltip").first.wait_for(timeout=3000)
+        tooltips = [_plain(t) for t in page.locator(".leaflet-tooltip").all_inner_texts()]
+        marker.click(force=True)
+        heading = page.locator('.leaflet-popup-content [data-town-id="temirtau"] h3')
+        heading.wait_for(timeout=3000)
+        assert heading.inner_text() == EVIL
+        assert _plain(EVIL) in tooltips
+        assert not log.dialogs
+        assert not log, log
+
+
+def test_distance_rings_are_geodesic():
+    lon, lat = np.array([72.95, 52.0]), np.array([50.05, 42.5])
+    rings = geodesic_rings(lon, lat, 100.0)
+    assert len(rings) == 2
+    for (x0, y0), ring in zip(zip(lon, lat, strict=True), rings, strict=True):
+        xy = np.asarray(ring.exterior.coords)
+        assert len(xy) == 73 and (xy[0] == xy[-1]).all()
+        _, _, d = GEOD.inv(np.full(72, x0), np.full(72, y0), xy[:-1, 0], xy[:-1, 1])
+        assert np.allclose(d, 100_000, atol=0.01)
+        # 100 km north and east of 50° N are not the same number of degrees: not a
+        # Web-Mercator or degree circle
+        assert xy[:, 0].max() - x0 > 1.3 * (xy[:, 1].max() - y0)
+
+
+def test_missing_score_columns_are_named(scores):
+    with pytest.raises(InputError, match="'tdaa_level'.*did you mean 'tdaa_levl'"):
+        monocity_map(scores.rename(columns={"tdaa_level": "tdaa_levl"}))
+
+
+def test_cli_writes_html_and_png(tmp_path, scores, sources_dir, capsys):
+    table = tmp_path / "scores.csv"
+    scores.drop(columns="geometry").to_csv(table, index=False)
+    before = table.read_bytes()
+    out = tmp_path / "m.html"
+    code = main(
+        [
+            "--sources",
+            str(sources_dir),
+            "monocity-map",
+            "--scores",
+            str(table),
+            "--rings",
+            "30",
+            "--lang",
+            "ru",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    page = out.read_text(encoding="utf-8")
+    assert json.dumps("Темиртау")[1:-1] in page  # names travel as JSON strings
+    assert "(30 km)" in page
+    assert table.read_bytes() == before  # input untouched
+    png = tmp_path / "m.png"
+    assert main(["monocity-map", "--scores", str(table), "--out", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "m.png.sources.json").is_file()
+    assert main(["monocity-map", "--rings", "50,abc", "--out", str(tmp_path / "x.html")]) == 2
+    assert "'abc' is not a number of km" in capsys.readouterr().err
+    bad = tmp_path / "bad.csv"
+    scores.drop(columns=["geometry", "tdaa"]).to_csv(bad, index=False)
+    assert main(["monocity-map", "--scores", str(bad), "--out", str(tmp_path / "y.html")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "'tdaa'" in err
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "y.html").exists()
