@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,12 +10,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..names import match_city
+from ..names import latin_key, match_city
 from . import indicators as ind
 from .levels import BANDS, classify
 from .paper import REPORTED_INDICATORS, TOWN_IDS, reported
 from .scenario import SCENARIOS, Rules, load_rules, ranking, score
-from .template import _norm, validate_frame
+from .template import validate_frame
 
 TDAA_MODES = ("computed", "paper")
 TDAA_PARTS = ("tdaa1", "tdaa2", "tdaa3")
@@ -26,15 +27,24 @@ def _gazetteer() -> pd.DataFrame:
     return load_cities()
 
 
-def _town_id(town: str, ids: set[str]) -> str | None:
-    """Gazetteer ``city_id`` of a town given by id or by any of its names, None if unknown."""
-    key = _norm(town).replace(" ", "_")
-    if key in ids:
-        return key
-    try:
-        return match_city(town)
-    except InputError:
-        return None
+@cache
+def _city_keys() -> dict[str, str]:
+    """Every gazetteer name and variant, as ``names.latin_key``, → city_id (unambiguous only)."""
+    hits: dict[str, set[str]] = {}
+    for r in _gazetteer().itertuples():
+        for name in [r.city_id, r.name_kk, r.name_ru, r.name_en, *str(r.variants).split(";")]:
+            if name and name.strip():
+                hits.setdefault(latin_key(name), set()).add(r.city_id)
+    return {key: ids.pop() for key, ids in hits.items() if len(ids) == 1}
+
+
+def _town_ids(towns: pd.Series) -> list[str | None]:
+    """Gazetteer ``city_id`` of each town given by id or by any of its names, None if unknown.
+
+    A dictionary lookup per town (``names.match_city`` is only asked to explain a miss).
+    """
+    keys = _city_keys()
+    return [keys.get(latin_key(str(t))) for t in towns]
 
 
 def _unknown_town(town: str, why: str) -> str:
@@ -44,11 +54,6 @@ def _unknown_town(town: str, why: str) -> str:
     except InputError as exc:
         return f"{exc} — {why}"
     return why
-
-
-def _town_ids(towns: pd.Series) -> list[str | None]:
-    ids = set(_gazetteer()["city_id"])
-    return [_town_id(t, ids) for t in towns]
 
 
 def town_points(result: pd.DataFrame) -> gpd.GeoDataFrame:
