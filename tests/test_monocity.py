@@ -398,3 +398,39 @@ def test_docs_show_the_current_comparison(result):
     doc = (Path(__file__).resolve().parents[1] / "docs" / "monocity.md").read_text(encoding="utf-8")
     shown = doc.split("<!-- comparison:paper -->\n")[1].split("<!-- /comparison -->")[0]
     assert shown == monocity.comparison_markdown(result)
+
+
+def test_transcription_of_the_paper_is_self_consistent(paper):
+    """The paper prints sums next to its inputs: they check the transcription of both."""
+    rep = monocity.reported().loc[["balkhash", "karazhal", "temirtau"]]
+    social = paper[["wage_level", "edu_med_institutions", "culture_institutions",
+                    "unemployment_level"]].sum(axis=1)  # fmt: skip
+    assert list(social.round(1)) == list(rep["tda_sum_paper"])  # 211,6 213,3 196,3
+    demographic = paper["natural_growth"] + paper["econ_active_share"]
+    assert list(demographic) == list(rep["tdda_sum_paper"])  # 59 53 56,5
+    economy = paper[["output_volume", "profitable_share", "fixed_capital_investment",
+                     "budget_revenue"]].sum(axis=1)  # fmt: skip
+    # 63,3 and 74,8 exactly; Karazhal's 55.9 is printed as 56
+    assert np.allclose(economy, rep["tde_sum_paper"], atol=0.1)
+    assert list(paper["raw_material"]) == list(rep["raw_material_paper"])
+    assert list(paper["tourism"]) == list(rep["tourism_paper"])
+
+
+def test_russian_headers_in_xlsx(paper, result, tmp_path):
+    rows = paper_rows(paper)
+    rows.columns = [monocity.template.BY_KEY[c].ru for c in rows.columns]
+    path = tmp_path / "ru.xlsx"
+    rows.to_excel(path, index=False, sheet_name="Лист1")
+    back = monocity.read_inputs(path)
+    assert list(back["row"]) == [2, 3, 4]
+    again = monocity.assess(back)
+    assert list(again["scenario_ranking"]) == list(result["scenario_ranking"])
+
+
+def test_cli_bad_rules_file(tmp_path, capsys):
+    rules = tmp_path / "r.yaml"
+    rules.write_text("scenarios:\n  inertal: {rules: []}\n", encoding="utf-8")
+    rc = main(["monocity", "--tdaa", "paper", "--rules", str(rules), "-o", str(tmp_path / "x.csv")])
+    assert rc == 2
+    assert "unknown scenario 'inertal'" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
