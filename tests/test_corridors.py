@@ -34,7 +34,9 @@ MAIN_CITIES = [
 # (Ministry of Industry and Infrastructure Development via kt.kz, 7 Apr 2021);
 # Dostyk-Moyinty 836 km and Moyinty-Balkhash 127 km (Ministry of Transport RK, 2025);
 # Zhezkazgan-Beineu 988 km, of which Shalkar-Beineu 498 km (KTZ via Tengrinews 2013,
-# zakon.kz 2014).
+# zakon.kz 2014); Kyzylorda-Zhezkazgan road 424 km (KazAvtoZhol via Khabar, 26 Nov 2025);
+# Karaganda-Zhezkazgan road "500 km" (Avtoradio, a round figure); Uralsk-Iletsk-1 264 km
+# by rail (Wikipedia, "Uralsk (station)").
 PUBLISHED = [
     (("road_wewc", None, None), ("road_shymkent_tashkent", None, None), 2787),
     (("road_astana_almaty", "karaganda", "balkhash"), None, 363),
@@ -44,6 +46,9 @@ PUBLISHED = [
     (("rail_dostyk_moyinty", None, None), None, 836),
     (("rail_zhezkazgan_saksaulskaya", None, None), ("rail_shalkar_beineu", None, None), 988),
     (("rail_shalkar_beineu", None, None), None, 498),
+    (("road_kyzylorda_zhezkazgan", None, None), None, 424),
+    (("road_karaganda_zhezkazgan", None, None), None, 500),
+    (("rail_oral_iletsk", None, None), None, 264),
 ]
 
 
@@ -179,6 +184,11 @@ def test_waypoints_match_the_gazetteer():
         cities.loc[common, "lat"],
     )[2]
     assert d.max() < 1000, dict(zip(common, d.round(), strict=True))
+
+
+def test_every_waypoint_is_on_a_corridor(doc):
+    used = {w for c in doc["corridors"] for w in c["route"]}
+    assert {w["id"] for w in doc["waypoints"]} == used
 
 
 def test_waypoints_schema():
