@@ -122,3 +122,12 @@ def test_simplify_keeps_a_valid_coverage_and_the_areas(oblasts):
     size_before = len(oblasts[["region_id", "geometry"]].to_json())
     size_after = len(gpd.GeoDataFrame(oblasts[["region_id"]], geometry=after, crs=4326).to_json())
     assert size_after < 0.2 * size_before  # measured: 1.03 MB -> 0.13 MB of GeoJSON
+
+
+def test_simplify_repairs_the_2022_layout_slivers(sources_dir):
+    """geokz's 2024 oblasts overlap by slivers; the web copy is a clean coverage."""
+    oblasts = load_boundaries("2022", sources_dir=sources_dir)
+    assert not shapely.coverage_is_valid(oblasts.geometry.values)  # as published
+    after = web.simplify_for_web(oblasts).geometry.values
+    assert len(after) == 20 and shapely.is_valid(after).all()
+    assert shapely.coverage_is_valid(after)

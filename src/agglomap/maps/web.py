@@ -418,15 +418,30 @@ def save_map(
 # --------------------------------------------------------------------------- geometry
 
 
+def _simplify_coverage(polys: np.ndarray, tolerance_deg: float) -> np.ndarray:
+    """Simplify polygons that tile an area, each shared edge once for both neighbours.
+
+    Needs shapely ≥ 2.1 (GEOS ≥ 3.12); older versions fall back to simplifying each
+    polygon alone, which can open hairline gaps between neighbours.
+    """
+    if not hasattr(shapely, "coverage_simplify"):
+        return shapely.simplify(polys, tolerance_deg, preserve_topology=True)
+    if hasattr(shapely, "coverage_clean") and not shapely.coverage_is_valid(polys):
+        polys = shapely.coverage_clean(polys)  # e.g. geokz 2024: slivers between oblasts
+    return shapely.coverage_simplify(polys, tolerance_deg)
+
+
 def simplify_for_web(
     gdf: gpd.GeoDataFrame, tolerance_deg: float = 0.01, precision: float = 1e-4
 ) -> gpd.GeoDataFrame:
     """Lighter polygons for a web page, in EPSG:4326.
 
     Neighbouring polygons stay edge-matched: ``shapely.coverage_simplify`` simplifies each
-    shared edge once for both sides (no gaps or slivers). Lines and points are simplified
-    one by one. Coordinates are then snapped to a ``precision``-degree grid
-    (``shapely.set_precision``; 1e-4° ≈ 11 m) and printed with no more digits than that.
+    shared edge once for both sides (no gaps or slivers); a layer whose polygons overlap
+    or leave slivers is first repaired with ``shapely.coverage_clean`` (GEOS ≥ 3.14).
+    Lines and points are simplified one by one. Coordinates are then snapped to a
+    ``precision``-degree grid (``shapely.set_precision``; 1e-4° ≈ 11 m) and printed with no
+    more digits than that.
     Every geometry in the result is valid.
     """
     out = gdf.to_crs(4326) if gdf.crs is not None and not gdf.crs.equals("EPSG:4326") else gdf
@@ -438,7 +453,7 @@ def simplify_for_web(
     polygonal = np.isin(kinds, (3, 6))  # Polygon, MultiPolygon
     simplified = geoms.copy()
     if polygonal.any() and tolerance_deg > 0:
-        simplified[polygonal] = shapely.coverage_simplify(geoms[polygonal], tolerance_deg)
+        simplified[polygonal] = _simplify_coverage(geoms[polygonal], tolerance_deg)
     if (~polygonal).any() and tolerance_deg > 0:
         simplified[~polygonal] = shapely.simplify(
             geoms[~polygonal], tolerance_deg, preserve_topology=True
