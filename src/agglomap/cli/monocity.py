@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "economy and social sphere, demography, private investment, agglomeration, special "
         "potential), their levels and plus-scores for the four development scenarios. "
         "Without --indicators, assesses the paper's three towns (Balkhash, Karazhal, "
-        "Temirtau) and compares with the paper. --template writes a blank input table.",
+        "Temirtau); --comparison FILE puts the paper's reported values beside the computed "
+        "ones. --template writes a blank input table (CSV or XLSX, English and Russian).",
     )
     p.add_argument(
         "--indicators",
