@@ -25,7 +25,7 @@ KINDS = (GEODESIC, NETWORK)
 #: temporaries (four coordinate arrays, azimuths and distances: ~7 × 16 MB) near 110 MB.
 CHUNK_PAIRS = 2_000_000
 #: Point × segment cells per chunk of the approximate pass in :func:`distance_to_lines`
-#: (about ten float64 temporaries of this size, i.e. ~160 MB at most).
+#: (about a dozen float64 temporaries of this size, i.e. ~200 MB at most).
 CHUNK_CELLS = 2_000_000
 #: Spherical radius (IUGG mean, km) used only to *choose* candidate segments and to step
 #: the iteration; the distances returned are ellipsoidal.
@@ -105,20 +105,21 @@ def _segments(lines: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     return a, b, line_of_part[part], part
 
 
-def _spherical_segment_km(
-    p: np.ndarray, a: np.ndarray, b: np.ndarray, n: np.ndarray, valid: np.ndarray
+def _spherical_closeness(
+    p: np.ndarray, stacked: np.ndarray, n_seg: int, valid: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Great-circle distance (km) from points ``p (k,3)`` to segments ``a→b (S,3)``.
+    """Cosine of the great-circle distance from points ``p (k,3)`` to each segment.
 
-    Returns the ``(k, S)`` distances and whether the foot of the perpendicular falls
-    inside the segment. ``n`` is the segment's unit pole, ``valid`` False for null segments.
+    ``stacked`` holds per segment the pole ``n``, ``n×a``, ``b×n``, ``a`` and ``b`` as
+    columns of a ``(3, 5S)`` matrix, so one matrix product gives every dot product needed.
+    Returns the ``(k, S)`` cosines (1 = on the segment, larger = nearer; no arcsin over
+    the whole array) and whether the foot of the perpendicular falls inside the segment.
     """
-    pn = p @ n.T
-    inside = (p @ np.cross(n, a).T >= 0) & (p @ np.cross(b, n).T >= 0) & valid
-    cross_track = np.abs(np.arcsin(np.clip(pn, -1, 1)))
-    end_a = 2 * np.arcsin(np.clip(np.sqrt(np.maximum(2 - 2 * (p @ a.T), 0)) / 2, 0, 1))
-    end_b = 2 * np.arcsin(np.clip(np.sqrt(np.maximum(2 - 2 * (p @ b.T), 0)) / 2, 0, 1))
-    return np.where(inside, cross_track, np.minimum(end_a, end_b)) * _R_KM, inside
+    dots = p @ stacked
+    pn, pna, pbn, pa, pb = (dots[:, i * n_seg : (i + 1) * n_seg] for i in range(5))
+    inside = (pna >= 0) & (pbn >= 0) & valid
+    cos_cross = np.sqrt(np.maximum(1.0 - pn * pn, 0.0))
+    return np.where(inside, cos_cross, np.maximum(pa, pb)), inside
 
 
 def _candidates(
@@ -128,18 +129,21 @@ def _candidates(
     b: np.ndarray,
     line: np.ndarray,
     part: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Approximate pass: (point, segment) pairs worth refining on the ellipsoid.
 
     Per point and line, the local minima of the spherical distance along each part (feet
     of perpendiculars inside a segment, or vertices) that come within ``_CAND_FACTOR``
-    (+ slack) of the line's best segment.
+    (+ slack) of the line's best segment. Also returns, per pair, the spherical foot as a
+    fraction of the segment, to start the refinement from.
     """
     ua, ub = _unit(a[:, 0], a[:, 1]), _unit(b[:, 0], b[:, 1])
     pole = np.cross(ua, ub)
     norm = np.linalg.norm(pole, axis=1)
     valid = norm > 1e-15
     pole = pole / np.where(valid, norm, 1.0)[:, None]
+    na, bn = np.cross(pole, ua), np.cross(ub, pole)
+    stacked = np.concatenate([pole, na, bn, ua, ub]).T  # (3, 5S)
     up = _unit(plon, plat)
     n_seg = len(a)
     first = np.r_[True, part[1:] != part[:-1]]
@@ -150,36 +154,48 @@ def _candidates(
     rows = max(1, CHUNK_CELLS // n_seg)
     pts, segs = [], []
     for start in range(0, len(up), rows):
-        d, inside = _spherical_segment_km(up[start : start + rows], ua, ub, pole, valid)
-        prev = np.concatenate([np.full((len(d), 1), np.inf), d[:, :-1]], axis=1)
-        nxt = np.concatenate([d[:, 1:], np.full((len(d), 1), np.inf)], axis=1)
-        prev[:, first] = np.inf
-        nxt[:, last] = np.inf
-        local_min = (d <= prev) & (d <= nxt)
-        best = np.minimum.reduceat(d, line_start, axis=1)  # (k, L)
-        limit = best * _CAND_FACTOR + _CAND_SLACK_KM
+        c, inside = _spherical_closeness(up[start : start + rows], stacked, n_seg, valid)
+        prev = np.concatenate([np.full((len(c), 1), -np.inf), c[:, :-1]], axis=1)
+        nxt = np.concatenate([c[:, 1:], np.full((len(c), 1), -np.inf)], axis=1)
+        prev[:, first] = -np.inf
+        nxt[:, last] = -np.inf
+        local_min = (c >= prev) & (c >= nxt)
+        best = np.arccos(np.clip(np.maximum.reduceat(c, line_start, axis=1), -1, 1))  # (k, L)
+        limit = np.cos(np.minimum(best * _CAND_FACTOR + _CAND_SLACK_KM / _R_KM, np.pi))
         # a local minimum of the distance along the line is either the foot of a
         # perpendicular inside a segment, or a vertex nearer than both its neighbours
-        keep = (inside | local_min) & (d <= limit[:, seg_group])
+        keep = (inside | local_min) & (c >= limit[:, seg_group])
         i, j = np.nonzero(keep)
         pts.append(i + start)
         segs.append(j)
-    return np.concatenate(pts), np.concatenate(segs)
+    i, j = np.concatenate(pts), np.concatenate(segs)
+    # spherical along-track position of the foot: atan2(p·(n×a), p·a) over the segment angle
+    p = up[i]
+    along = np.arctan2(np.einsum("ij,ij->i", p, na[j]), np.einsum("ij,ij->i", p, ua[j]))
+    span = np.arctan2(norm[j], np.einsum("ij,ij->i", ua[j], ub[j]))
+    frac = np.clip(np.divide(along, span, out=np.zeros_like(along), where=span > 0), 0, 1)
+    return i, j, frac
 
 
 def _refine(
-    plon: np.ndarray, plat: np.ndarray, a: np.ndarray, b: np.ndarray, iterations: int = 8
+    plon: np.ndarray,
+    plat: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    start: np.ndarray | None = None,
+    iterations: int = 10,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Exact nearest point on geodesic segments ``a→b`` to points ``p`` (all arrays of pairs).
 
-    Walks along the segment from its start until the geodesic to ``p`` meets it at a right
-    angle (the condition for the shortest distance), stepping by the spherical along-track
-    formula ``atan(tan(d/R)·cos θ)``, clamped to the segment. Converges to < 1 mm in a few
-    steps; returns (km, lon, lat) of the nearest point.
+    From ``start`` (fraction of the segment; default its start) walks along the segment
+    until the geodesic to ``p`` meets it at a right angle (the condition for the shortest
+    distance), stepping by the spherical along-track formula ``atan(tan(d/R)·cos θ)``,
+    clamped to the segment. Converges to < 1 mm in a few steps; returns (km, lon, lat) of
+    the nearest point.
     """
     az, _, length = GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
     az, length = np.asarray(az), np.asarray(length)
-    s = np.zeros(len(plon))
+    s = np.zeros(len(plon)) if start is None else np.asarray(start, float) * length
     active = np.arange(len(plon))
     for _ in range(iterations):
         if active.size == 0:
@@ -224,8 +240,8 @@ def distance_to_lines(
     near_lat = np.full((n, n_lines), np.nan)
     if n == 0 or len(a) == 0:
         return km, near_lon, near_lat
-    i, j = _candidates(plon, plat, a, b, line, part)
-    d, xl, xa = _refine(plon[i], plat[i], a[j], b[j])
+    i, j, frac = _candidates(plon, plat, a, b, line, part)
+    d, xl, xa = _refine(plon[i], plat[i], a[j], b[j], frac)
     cell = i * n_lines + line[j]
     order = np.lexsort((d, cell))
     cell, d, xl, xa = cell[order], d[order], xl[order], xa[order]
