@@ -159,6 +159,10 @@ def test_other_rules_file_changes_the_scores(paper, tmp_path):
     out = monocity.assess(paper, tdaa="paper", rules=str(rules))
     assert list(out["plus_inertial"]) == [3, 3, 0]
     assert out.iloc[2]["scenario_ranking"] == "inertial = balanced = innovative = diversification"
+    rho = (
+        monocity.comparison_table(out).set_index(["town", "item"]).loc[("Temirtau", "spearman_rho")]
+    )
+    assert np.isnan(rho["computed"]) and rho["note"] == "undefined: all four scores equal"
 
 
 def test_bad_rules_file_names_the_mistake(tmp_path):

@@ -88,13 +88,16 @@ def comparison_table(result: pd.DataFrame) -> pd.DataFrame:
             bool(top_c & top_p),
             "agree: the top scenarios share at least one",
         )
-        rho = spearmanr(computed, printed).statistic
+        constant = len(set(computed)) == 1 or len(set(printed)) == 1
+        rho = float("nan") if constant else spearmanr(computed, printed).statistic
         add(
             "spearman_rho",
             round(float(rho), 2),
             None,
             None,
-            "rank correlation of the four plus-scores",
+            "undefined: all four scores equal"
+            if constant
+            else "rank correlation of the four plus-scores",
         )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
