@@ -131,6 +131,10 @@ def test_classification_schemes_match_mapclassify(joined):
     user = classify(y, "user_defined", bins=[5, 10, 15])
     assert user.bins.tolist() == [5, 10, 15] and user.counts.tolist() == [1, 8, 8]
     assert class_labels(user, "%", "ru")[0] == "3,4 – 5,0\u00a0%"
+    share = joined[SHARE].to_numpy()  # skewed: mean - 2 sd < 0, so the lowest class is empty
+    std = classify(share, "std_mean")
+    assert np.allclose(std.bins, mapclassify.StdMean(share).bins)
+    assert class_labels(std, "%")[0] == f"≤ {std.bins[0]:.1f}\u00a0%" and std.counts[0] == 0
     with pytest.raises(InputError, match="fisher_jenks"):
         classify(y, "fisher-jenks")
     diverging = classify(y, "user_defined", bins=[8, 10, 12, 15], diverging=True, center=10)

@@ -131,3 +131,10 @@ def test_simplify_repairs_the_2022_layout_slivers(sources_dir):
     after = web.simplify_for_web(oblasts).geometry.values
     assert len(after) == 20 and shapely.is_valid(after).all()
     assert shapely.coverage_is_valid(after)
+
+
+def test_linked_mode_uses_folium_cdn_copies(sources_dir):
+    m = web.base_map(self_contained=False)
+    text = web.render_html(m, self_contained=False)
+    assert re.search(r'<script src="https://[^"]+leaflet[^"]*\.js"', text)
+    assert "Leaflet 1.9.4" not in text

@@ -177,7 +177,10 @@ def class_labels(
     shown = web.unit_label(unit, lang)
     out = []
     for lo, hi in zip(c.lows, c.bins, strict=True):
-        text = f"{web.format_number(lo, lang, d)} – {web.format_number(hi, lang, d)}"
+        if lo > hi:  # a class below the lowest value (std_mean, user_defined): empty
+            text = f"≤ {web.format_number(hi, lang, d)}"
+        else:
+            text = f"{web.format_number(lo, lang, d)} – {web.format_number(hi, lang, d)}"
         out.append(f"{text}\u00a0{shown}" if shown else text)
     return out
 
