@@ -184,6 +184,11 @@ def test_bad_arguments(layer):
         CorridorNetwork.from_corridors(layer, junction_km=-1)
     with pytest.raises(ValueError):
         CorridorNetwork.from_corridors(layer.iloc[:0])
+    net = CorridorNetwork.from_corridors(layer.iloc[:1])
+    with pytest.raises(ValueError, match="lat must lie"):
+        net.nearest_vertex([71.0], [91.0])
+    with pytest.raises(ValueError, match="lat must lie"):
+        net.network_distance([float("nan")], [50.0], [71.0], [50.0])
 
 
 def test_every_osm_settlement_to_every_main_city(net, sources_dir, cities):

@@ -138,6 +138,8 @@ class CorridorNetwork:
         lat = np.atleast_1d(np.asarray(lat, dtype=float))
         if lon.shape != lat.shape or lon.ndim != 1:
             raise ValueError("lon and lat must be 1-D arrays of the same length")
+        if not np.all(np.abs(lat) <= 90) or not np.all(np.isfinite(lon)):
+            raise ValueError("lat must lie in [-90, 90] and lon be finite (degrees)")
         n = len(self.vertices_lonlat)
         best = np.zeros(lon.size, dtype=np.int64)
         km = np.full(lon.size, np.inf)
