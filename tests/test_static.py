@@ -174,3 +174,23 @@ def test_index_lists_files_with_links_sizes_and_escaped_text(oblasts, tmp_path):
     assert page.count("<tr><td>") == 2
     with pytest.raises(InputError, match="no such file"):
         write_index(tmp_path, [("missing.html", "x")])
+
+
+def test_static_monocity_map_labels_every_town(oblasts, tmp_path):
+    from agglomap.agglomeration import score_towns
+    from agglomap.corridors import load_corridors
+    from agglomap.gazetteer import monocities
+
+    scores = score_towns(monocities())
+    out = static.static_monocity_map(
+        scores, tmp_path / "mono.svg", corridors=load_corridors(), boundaries=oblasts, lang="ru"
+    )
+    text = _svg_text(out)
+    for name in monocities()["name_ru"]:
+        assert name in text
+    for level in ("низкий", "средний", "выше среднего", "высокий", "железная дорога"):
+        assert level in text
+    assert "Агломерационный потенциал моногородов (TDaa)" in text
+    assert "500 км" in text
+    with pytest.raises(InputError, match="tdaa_level"):
+        static.static_monocity_map(scores.drop(columns="tdaa_level"), tmp_path / "x.png")

@@ -93,12 +93,75 @@ _T = {
     "network": {"en": "by network", "ru": "по сети", "kk": "желі бойынша"},
 }
 _ROWS = {
-    "tdaa1": "TDaa1 — in the functional urban area of a large city",
-    "tdaa2": "TDaa2 — next to a large city",
-    "tdaa3": "TDaa3 — at a crossing of transport corridors",
-    "tdaa": "TDaa = √(TDaa1 + TDaa2 + TDaa3)",
-    "gravity": "Gravity potential (0–100; 100 = highest town here)",
+    "tdaa1": {
+        "en": "TDaa1 — in the functional urban area of a large city",
+        "ru": "TDaa1 — в функциональной городской зоне крупного города",
+        "kk": "TDaa1 — ірі қаланың функционалдық қалалық аймағында",
+    },
+    "tdaa2": {
+        "en": "TDaa2 — next to a large city",
+        "ru": "TDaa2 — рядом с крупным городом",
+        "kk": "TDaa2 — ірі қалаға жақын",
+    },
+    "tdaa3": {
+        "en": "TDaa3 — at a crossing of transport corridors",
+        "ru": "TDaa3 — на пересечении транспортных коридоров",
+        "kk": "TDaa3 — көлік дәліздерінің қиылысында",
+    },
+    "tdaa": {"en": "TDaa = √(TDaa1 + TDaa2 + TDaa3)"},
+    "gravity": {
+        "en": "Gravity potential (0–100; 100 = highest town here)",
+        "ru": "Гравитационный потенциал (0–100; 100 — максимум на карте)",
+        "kk": "Гравитациялық әлеует (0–100; 100 — картадағы ең жоғары)",
+    },
+    "evidence": {"en": "Evidence", "ru": "Основания", "kk": "Негіздеме"},
+    "core_city": {
+        "en": "Nearest core city",
+        "ru": "Ближайший центр агломерации",
+        "kk": "Ең жақын агломерация орталығы",
+    },
+    "large_city": {
+        "en": "Nearest large city",
+        "ru": "Ближайший крупный город",
+        "kk": "Ең жақын ірі қала",
+    },
+    "within": {
+        "en": "Corridors within reach",
+        "ru": "Коридоры в пределах досягаемости",
+        "kk": "Қолжетімді дәліздер",
+    },
+    "nearest_corridor": {
+        "en": "Nearest corridor",
+        "ru": "Ближайший коридор",
+        "kk": "Ең жақын дәліз",
+    },
+    "assessment": {
+        "en": "Monocity assessment (method of seed paper 004)",
+        "ru": "Оценка моногорода (методика статьи 004)",
+        "kk": "Моноқаланы бағалау (004 мақала әдістемесі)",
+    },
+    "ranking": {"en": "Ranking", "ru": "Ранжирование", "kk": "Рейтинг"},
+    "ranking_paper": {
+        "en": "Ranking in the paper (table 5)",
+        "ru": "Ранжирование в статье (табл. 5)",
+        "kk": "Мақаладағы рейтинг (5-кесте)",
+    },
+    "subtitle": {
+        "en": "{n} towns · {vintage} oblasts · click a town for its evidence",
+        "ru": "Городов: {n} · области {vintage} г. · нажмите на город, чтобы увидеть основания",
+        "kk": "Қалалар: {n} · {vintage} ж. облыстары · негіздемесі үшін қаланы басыңыз",
+    },
+    "circle_note": {
+        "en": "Circle area ∝ population.",
+        "ru": "Площадь круга пропорциональна населению.",
+        "kk": "Шеңбер ауданы халық санына пропорционал.",
+    },
+    "inertial": {"en": "inertial", "ru": "инерционный", "kk": "инерциялық"},
+    "balanced": {"en": "balanced", "ru": "сбалансированный", "kk": "теңгерімді"},
+    "innovative": {"en": "innovative", "ru": "инновационный", "kk": "инновациялық"},
+    "diversification": {"en": "diversification", "ru": "диверсификация", "kk": "әртараптандыру"},
 }
+_T.update(_ROWS)
 _ASSESSED = ("tdm", "tdea", "tdda", "tdzhia", "tdaa", "tdsp")
 
 _POPUP_CSS = """
@@ -118,7 +181,16 @@ _POPUP_CSS = """
 
 
 def t(key: str, lang: str) -> str:
+    """A fixed map text in ``lang`` (English where not translated)."""
     return _T[key].get(lang) or _T[key]["en"]
+
+
+def _scenario(value: object, lang: str) -> str:
+    """Scenario names in ``lang`` inside a text such as ``"innovative > balanced"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    words = "|".join(SCENARIO_COLORS)
+    return re.sub(rf"\b({words})\b", lambda m: t(m.group(1), lang), str(value))
 
 
 class Bind(MacroElement):
@@ -287,18 +359,19 @@ def popup_html(
     ]
     for col in ("tdaa1", "tdaa2", "tdaa3"):
         if col in row.index:
-            out.append(f"<tr><th>{e(_ROWS[col])}</th><td>{_number(row[col], lang, 0)}</td></tr>")
+            out.append(f"<tr><th>{e(t(col, lang))}</th><td>{_number(row[col], lang, 0)}</td></tr>")
     shown_level = word(level, lang) if level else e(row.get("tdaa_level"))
     out.append(
-        f'<tr><th>{e(_ROWS["tdaa"])}</th><td class="tdaa">{_number(row["tdaa"], lang, 1)}'
+        f'<tr><th>{e(t("tdaa", lang))}</th><td class="tdaa">{_number(row["tdaa"], lang, 1)}'
         f" ({e(shown_level)})</td></tr>"
     )
     if "gravity" in row.index:
         out.append(
-            f"<tr><th>{e(_ROWS['gravity'])}</th><td>{_number(row['gravity'], lang, 2)}</td></tr>"
+            f"<tr><th>{e(t('gravity', lang))}</th><td>{_number(row['gravity'], lang, 2)}</td></tr>"
         )
-    out.append("</table><h4>Evidence</h4><ul>")
-    for key, what in (("core_city", "Nearest core city"), ("large_city", "Nearest large city")):
+    out.append(f"</table><h4>{e(t('evidence', lang))}</h4><ul>")
+    for key in ("core_city", "large_city"):
+        what = t(key, lang)
         if key in row.index and isinstance(row[key], str) and row[key]:
             city = cities.get(row[key], row[key])
             geo = format_km(row.get(f"{key}_km_geodesic"), lang)
@@ -310,10 +383,10 @@ def popup_html(
     within = _corridor_list(row.get("corridors_within"))
     if within:
         items = "".join(f"<li>{e(c.strip())}</li>" for c in within.split(";") if c.strip())
-        out.append(f'<li>Corridors within reach:<ul class="corridors">{items}</ul></li>')
+        out.append(f'<li>{e(t("within", lang))}:<ul class="corridors">{items}</ul></li>')
     if isinstance(row.get("nearest_corridor"), str) and row.get("nearest_corridor"):
         out.append(
-            f"<li>Nearest corridor: {e(row['nearest_corridor'])} — "
+            f"<li>{e(t('nearest_corridor', lang))}: {e(row['nearest_corridor'])} — "
             f"{e(format_km(row.get('nearest_corridor_km'), lang))}</li>"
         )
     out.append("</ul>")
@@ -326,15 +399,17 @@ def popup_html(
 def _assessment_html(a: pd.Series, lang: str) -> str:
     e = web.esc
     rows = [
-        "<h4>Monocity assessment (seed paper 004 method)</h4><table>",
+        f"<h4>{e(t('assessment', lang))}</h4><table>",
         f"<tr><th>{e(t('scenario', lang))}</th>"
-        f'<td class="scenario wrap">{e(a.get("top_scenario"))}</td></tr>',
-        f'<tr><th>Ranking</th><td class="wrap">{e(a.get("scenario_ranking"))}</td></tr>',
+        f'<td class="scenario wrap">{e(_scenario(a.get("top_scenario"), lang))}</td></tr>',
+        f"<tr><th>{e(t('ranking', lang))}</th>"
+        f'<td class="wrap">{e(_scenario(a.get("scenario_ranking"), lang))}</td></tr>',
     ]
     paper = a.get("scenario_ranking_paper")
     if isinstance(paper, str) and paper:
         rows.append(
-            f'<tr><th>Ranking in the paper (table 5)</th><td class="wrap">{e(paper)}</td></tr>'
+            f"<tr><th>{e(t('ranking_paper', lang))}</th>"
+            f'<td class="wrap">{e(_scenario(paper, lang))}</td></tr>'
         )
     for ind in _ASSESSED:
         if ind in a.index and f"{ind}_level" in a.index:
@@ -376,7 +451,7 @@ def _legend_html(
     if assessed:
         parts.append(f'<div class="title" style="margin-top:6px">{e(t("scenario", lang))}</div>')
         for name, color in SCENARIO_COLORS.items():
-            parts.append(f'<div class="row">{dot(color)}<span>{e(name)}</span></div>')
+            parts.append(f'<div class="row">{dot(color)}<span>{e(t(name, lang))}</span></div>')
         parts.append(
             f'<div class="row">{dot(NOT_ASSESSED, stroke="#888")}'
             f"<span>{e(t('not_assessed', lang))}</span></div>"
@@ -405,13 +480,13 @@ def _legend_html(
     if rings_km:
         kms = ", ".join(f"{k:g}" for k in rings_km)
         extra.append(
-            f'<div class="row">{line(RING_COLOR, "4 3", 1.2)}'
+            f'<div class="row" style="white-space:normal">{line(RING_COLOR, "4 3", 1.2)}'
             f"<span>{e(t('rings', lang))}: {e(kms)} {e(web.unit_label('km', lang))} "
             f"({e(t('geodesic', lang))})</span></div>"
         )
     if extra:
         parts.append('<div style="margin-top:6px"></div>' + "".join(extra))
-    parts.append('<div class="note">Circle area ∝ population.</div>')
+    parts.append(f'<div class="note">{e(t("circle_note", lang))}</div>')
     summary = f'<summary class="title">{e(t("legend", lang))}</summary>'
     return f"<details open>{summary}{''.join(parts)}</details>"
 
@@ -478,7 +553,8 @@ def monocity_map(
 
     if rings_km:
         group = folium.FeatureGroup(
-            name=f"{t('rings', lang)} ({', '.join(f'{k:g}' for k in rings_km)} km)"
+            name=f"{t('rings', lang)} ({', '.join(f'{k:g}' for k in rings_km)} "
+            f"{web.unit_label('km', lang)})"
         )
         for km in rings_km:
             polys = geodesic_rings(towns.geometry.x, towns.geometry.y, km)
@@ -519,7 +595,8 @@ def monocity_map(
             names.iloc[i],
             html_popup,
         ).add_to(level_group)
-        scen = str(a.get("top_scenario")).split(",")[0].strip() if a is not None else ""
+        # a tie ("innovative = diversification") takes the first one's colour
+        scen = re.split(r"\s*[=,]\s*", str(a.get("top_scenario")))[0] if a is not None else ""
         scolor = SCENARIO_COLORS.get(scen, NOT_ASSESSED)
         _town_marker(
             row,
@@ -542,7 +619,7 @@ def monocity_map(
     web.add_title(
         m,
         title or t("title", lang),
-        f"{len(towns)} towns · {vintage} oblasts · click a town for its evidence",
+        t("subtitle", lang).format(n=len(towns), vintage=vintage),
     )
     web.add_attribution(m, map_sources(assessment is not None, tiles))
     return m
