@@ -15,7 +15,8 @@ from agglomap.cli import main
 from agglomap.errors import InputError
 from agglomap.export import sidecar_path
 from agglomap.indicators import default_indicators, join
-from agglomap.maps.choropleth import class_labels, classify, default_choropleth
+from agglomap.maps.choropleth import choropleth_layers, class_labels, classify, default_choropleth
+from agglomap.maps.web import save_map
 from browser import open_html, screenshot
 
 IDS_2018 = {
@@ -183,3 +184,24 @@ def test_png_output_goes_through_the_static_renderer(tmp_path):
     assert main(["choropleth", "--column", SHARE, "--lang", "ru", "--out", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sidecar_path(out).exists()
+
+
+@pytest.mark.browser
+def test_layer_names_and_label_column_are_escaped(joined, tmp_path):
+    gdf = joined.assign(shown=joined["name_en"] + ' <img src=x onerror=alert(4)> "')
+    m = choropleth_layers(
+        gdf,
+        [SHARE, "innovation_activity_pct"],
+        titles={SHARE: EVIL_TITLE, "innovation_activity_pct": EVIL_COLUMN},
+        units={SHARE: "%", "innovation_activity_pct": "%"},
+        label_column="shown",
+        title=EVIL_COLUMN,
+    )
+    out = save_map(m, tmp_path / "layers.html", sources=m.agglomap_sources)
+    with open_html(out) as (page, log):
+        names = page.locator(".leaflet-control-layers-base label").all_inner_texts()
+        page.locator('path[data-region-id="KZ-39"]').hover()
+        tip = page.locator(".leaflet-tooltip").inner_text()
+        assert not log and log.dialogs == [] and log.blocked == []
+    assert [n.strip() for n in names] == [EVIL_TITLE, EVIL_COLUMN]
+    assert 'Kostanay Region <img src=x onerror=alert(4)> "' in tip
