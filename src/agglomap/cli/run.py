@@ -1,0 +1,44 @@
+"""``agglomap run``: the main job on the embedded defaults, written to ``outputs/``."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from ..pipeline import run as run_pipeline
+from ._common import say
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "run",
+        help="write every default layer, score, table and map into an output folder",
+        description="Reference layers, the 2021 indicators joined to oblasts, agglomeration "
+        "scores of the monocities and all cities, the monocity assessment, HTML maps "
+        "(self-contained, offline), static PNG/SVG images and outputs/index.html.",
+    )
+    p.add_argument("--out-dir", type=Path, default=Path("outputs"), help="default: outputs")
+    p.add_argument("--lang", choices=("kk", "ru", "en"), default="en", help="map labels")
+    p.add_argument(
+        "--screenshots",
+        action="store_true",
+        help="also screenshot the HTML maps with headless Chromium (outputs/screenshots/)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    log = run_pipeline(
+        args.out_dir,
+        sources_dir=args.sources,
+        lang=args.lang,
+        screenshots=args.screenshots,
+        say=say,
+    )
+    say(
+        f"wrote {len(log.entries)} files to {args.out_dir}/ in {time.perf_counter() - t0:.1f} s; "
+        f"open {args.out_dir / 'index.html'}"
+    )
+    return 0

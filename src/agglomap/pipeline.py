@@ -1,0 +1,189 @@
+"""``agglomap run``: the main job on the embedded defaults, written to one output folder.
+
+Sources → layers (boundaries, cities, corridors, the 2021 indicators) → metrics
+(agglomeration scores, monocity assessment) → maps, static images and an index page.
+Each step writes atomically and names its sources; the index lists what was written.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import provenance
+from .export import write_table, write_text
+
+
+@dataclass
+class RunLog:
+    """What a run wrote, with one line of description each, and how long each step took."""
+
+    out_dir: Path
+    entries: list[tuple[Path, str]] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    say: Callable[[str], None] = print
+
+    def add(self, path: Path, description: str) -> Path:
+        self.entries.append((Path(path).resolve(), description))
+        return Path(path)
+
+    def step(self, name: str):
+        log = self
+
+        class _Timer:
+            def __enter__(self):
+                self.t0 = time.perf_counter()
+                log.say(f"· {name} …")
+
+            def __exit__(self, *exc):
+                dt = time.perf_counter() - self.t0
+                log.timings.append((name, dt))
+                if exc[0] is None:
+                    log.say(f"  {name}: {dt:.1f} s")
+
+        return _Timer()
+
+
+def run(
+    out_dir: str | Path = "outputs",
+    *,
+    sources_dir: str | Path | None = None,
+    lang: str = "en",
+    screenshots: bool = False,
+    say: Callable[[str], None] = print,
+) -> RunLog:
+    """Write every default layer, table and map into ``out_dir``; return the run log."""
+    from .agglomeration import compare_with_paper, score_towns
+    from .boundaries import load_boundaries
+    from .corridors import load_corridors
+    from .gazetteer import load_cities
+    from .indicators import default_indicators, join
+    from .maps import static
+    from .maps.choropleth import default_choropleth
+    from .maps.index import write_index
+    from .maps.monocities import map_sources, monocity_map
+    from .maps.web import save_map
+    from .monocity import assess, comparison_markdown, comparison_table, paper_inputs
+
+    out = Path(out_dir)
+    layers = out / "layers"
+    log = RunLog(out, say=say)
+    geokz = [provenance.GEOKZ]
+    ours = [provenance.AGGLOMAP, provenance.GEONAMES]
+
+    with log.step("reference layers"):
+        for vintage in ("2018", "2022"):
+            for level in ("oblast", "district"):
+                gdf = load_boundaries(vintage, level, sources_dir=sources_dir)
+                path = write_table(gdf, layers / f"{level}s_{vintage}.gpkg", geokz)
+                log.add(path, f"{len(gdf)} {level} boundaries, {vintage} layout (geokz, CC BY 4.0)")
+        cities = load_cities()
+        log.add(
+            write_table(cities, layers / "cities.gpkg", ours), f"gazetteer: {len(cities)} cities"
+        )
+        log.add(write_table(cities, layers / "cities.csv", ours), "gazetteer as a table")
+        corridors = load_corridors()
+        log.add(
+            write_table(corridors, layers / "corridors.gpkg", [provenance.AGGLOMAP]),
+            f"{len(corridors)} transport corridors (road and rail) as lines",
+        )
+
+    with log.step("2021 innovation indicators joined to the 2018 oblasts"):
+        table = default_indicators()
+        oblasts_2018 = load_boundaries("2018", sources_dir=sources_dir)
+        joined, report = join(table, oblasts_2018)
+        src = [provenance.GEOKZ, provenance.INNOVATION_2021]
+        log.add(
+            write_table(joined, out / "innovation_2021.gpkg", src),
+            "2021 innovation indicators by oblast (layer)",
+        )
+        log.add(
+            write_table(joined, out / "innovation_2021.csv", src),
+            "2021 innovation indicators by oblast (table)",
+        )
+        say(f"  join: {report}".replace("\n", "\n  "))
+
+    with log.step("agglomeration scores (TDaa, gravity) from real distances"):
+        mono = score_towns(cities[cities["is_monocity"]])
+        allc = score_towns(cities)
+        src = [provenance.AGGLOMAP, provenance.GEONAMES, provenance.GEOKZ]
+        for name, frame, what in (
+            ("agglomeration_scores", mono, "the 27 monocities"),
+            ("agglomeration_scores_all_cities", allc, f"all {len(allc)} cities"),
+        ):
+            for ext in (".csv", ".gpkg"):
+                log.add(
+                    write_table(frame, out / f"{name}{ext}", src),
+                    f"TDaa and gravity with evidence, {what} ({ext[1:]})",
+                )
+        cmp = compare_with_paper(mono)
+        log.add(
+            write_table(cmp, out / "tdaa_vs_paper.csv", src + [provenance.MONOCITY_PAPER]),
+            "TDaa computed vs the paper's expert values (Balkhash, Karazhal, Temirtau)",
+        )
+
+    with log.step("monocity assessment (seed methodology)"):
+        assessment = assess(paper_inputs())
+        src = [provenance.MONOCITY_PAPER, provenance.AGGLOMAP]
+        for ext in (".csv", ".xlsx"):
+            log.add(
+                write_table(assessment, out / f"monocity_assessment{ext}", src),
+                f"monocity indicators, levels and scenario ranking ({ext[1:]})",
+            )
+        md = comparison_markdown(comparison_table(assessment))
+        log.add(
+            write_text(md, out / "monocity_vs_paper.md", src),
+            "assessment computed vs the paper, per indicator and scenario",
+        )
+
+    with log.step("maps"):
+        for path in default_choropleth(out, lang=lang, sources_dir=sources_dir):
+            log.add(
+                path,
+                "choropleth: innovative products in GRP, innovation activity, 2021 (HTML, offline)",
+            )
+        m = monocity_map(
+            mono, assessment=assessment, corridors=corridors, lang=lang, sources_dir=sources_dir
+        )
+        log.add(
+            save_map(m, out / "monocities.html", sources=map_sources(True, None)),
+            "monocities by TDaa level and scenario, with evidence (HTML, offline)",
+        )
+        share = "innovative_share_grp_pct"
+        for ext in (".png", ".svg"):
+            log.add(
+                static.static_choropleth(
+                    joined,
+                    share,
+                    out / f"choropleth_innovation_2021{ext}",
+                    title="Share of innovative products in GRP, 2021",
+                    unit="%",
+                    lang=lang,
+                    sources=[provenance.GEOKZ, provenance.INNOVATION_2021],
+                ),
+                f"static choropleth for reports ({ext[1:]})",
+            )
+            log.add(
+                static.static_monocity_map(
+                    mono,
+                    out / f"monocities{ext}",
+                    corridors=corridors,
+                    boundaries=load_boundaries("2022", sources_dir=sources_dir),
+                    lang=lang,
+                    sources=[provenance.GEOKZ, provenance.AGGLOMAP, provenance.GEONAMES],
+                ),
+                f"static monocity map for reports ({ext[1:]})",
+            )
+
+    if screenshots:
+        from .screenshot import screenshot
+
+        with log.step("screenshots (headless Chromium)"):
+            for page in ("choropleth_innovation_2021.html", "monocities.html"):
+                png = out / "screenshots" / page.replace(".html", ".png")
+                log.add(screenshot(out / page, png), f"screenshot of {page}")
+
+    write_index(out, log.entries)
+    return log
