@@ -136,6 +136,8 @@ def test_classification_schemes_match_mapclassify(joined):
     std = classify(share, "std_mean")
     assert np.allclose(std.bins, mapclassify.StdMean(share).bins)
     assert class_labels(std, "%")[0] == f"≤ {std.bins[0]:.1f}\u00a0%" and std.counts[0] == 0
+    with pytest.raises(InputError, match="'YlGnBu'"):
+        classify(y, cmap="YlGnBU")
     with pytest.raises(InputError, match="fisher_jenks"):
         classify(y, "fisher-jenks")
     diverging = classify(y, "user_defined", bins=[8, 10, 12, 15], diverging=True, center=10)

@@ -129,6 +129,14 @@ def classify(
             f"unknown classification scheme {scheme!r}; expected one of {', '.join(SCHEMES)}"
             + (f" (did you mean {hint[0]!r}?)" if hint else "")
         )
+    if cmap is not None and cmap not in matplotlib.colormaps:
+        hint = suggest(cmap, list(matplotlib.colormaps))
+        raise InputError(
+            f"unknown colour map {cmap!r}"
+            + (f"; did you mean {', '.join(map(repr, hint))}?" if hint else "")
+        )
+    if int(k) < 1:
+        raise InputError(f"the number of classes must be at least 1, got {k}")
     y = pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce").to_numpy(dtype=float)
     known = np.isfinite(y)
     if not known.any():
