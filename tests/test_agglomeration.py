@@ -215,3 +215,13 @@ def test_route_counting_by_local_direction():
     assert count(np.array([2.0, 178.0]), 30) == 1  # axes wrap round at 180°
     assert count(np.array([28.0, 70.0, 70.0, 83.0]), 30) == 2
     assert count(np.array([10.0, np.nan]), 30) == 2  # unknown direction counts on its own
+
+
+def test_paper_towns_found_by_name_in_an_osm_layer(sources_dir):
+    osm = gpd.read_file(sources_dir / "hotosm_kaz_populated_places.geojson")
+    towns = osm[osm["place"].isin(["city", "town"])]  # OSM spells Balqaş, Qarajal, Temirtau
+    table = agg.compare_with_paper(agg.score_towns(towns, distance="geodesic"))
+    assert len(table) == 9
+    assert table.groupby("town")["paper"].apply(list).to_dict() == {
+        "Balqaş": [0, 100, 100], "Qarajal": [0, 0, 100], "Temirtau": [100, 100, 100],
+    }  # fmt: skip

@@ -473,15 +473,24 @@ def paper_values() -> pd.DataFrame:
 
 
 def _find_paper_town(scores: pd.DataFrame, town_id: str) -> pd.Series | None:
+    """The row of a paper town: by ``city_id``/``id``, else by any of its gazetteer names
+    (kk/ru/en and variants) within 10 km of its gazetteer point."""
+    from .gazetteer import city
     from .names import latin_key
 
-    if "city_id" in scores.columns:
-        hit = scores[scores["city_id"].astype(str) == town_id]
-        if len(hit):
-            return hit.iloc[0]
-    keys = scores["name"].astype(str).map(latin_key)
-    hit = scores[(keys == latin_key(town_id)) | (scores["id"].astype(str) == town_id)]
-    return hit.iloc[0] if len(hit) else None
+    for col in ("city_id", "id"):
+        if col in scores.columns:
+            hit = scores[scores[col].astype(str) == town_id]
+            if len(hit):
+                return hit.iloc[0]
+    ref = city(town_id)
+    names = [ref["name_en"], ref["name_ru"], ref["name_kk"], *str(ref["variants"]).split(";")]
+    wanted = {latin_key(n) for n in names if n}
+    hit = scores[scores["name"].astype(str).map(latin_key).isin(wanted)]
+    if hit.empty:
+        return None
+    km = distances.geodesic_matrix(hit["lon"], hit["lat"], ref["lon"], ref["lat"])[:, 0]
+    return hit.iloc[int(np.argmin(km))] if km.min() <= 10 else None
 
 
 def _evidence(row: pd.Series, indicator: str, config: ScoreConfig) -> str:
