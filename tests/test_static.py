@@ -42,7 +42,7 @@ def test_png_has_the_requested_resolution(oblasts, tmp_path):
         assert img.format == "PNG"
         dpi = img.info["dpi"]
         assert round(dpi[0]) == 200 and round(dpi[1]) == 200
-        assert img.size == (11 * 200, round(7.2 * 200))
+        assert img.size == (12 * 200, round(6.6 * 200))
     sidecar = json.loads((tmp_path / "area.png.sources.json").read_text(encoding="utf-8"))
     assert [s["key"] for s in sidecar["sources"]] == ["geokz"]
 
@@ -58,7 +58,7 @@ def test_svg_is_xml_with_title_legend_and_attribution_as_text(oblasts, tmp_path)
     assert GEOKZ.attribution in text
     assert "Карагандинская область" in text  # oblast labels in the chosen language
     assert "нет данных" in text  # the region without a value is shown as such
-    assert "4 classes" in text
+    assert "Классификация: Quantiles, классов: 4" in text
     assert "км" in text  # scale bar unit
 
 

@@ -15,6 +15,7 @@ recorded in the file) or ``.svg`` (text kept as text, so it stays searchable).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -58,6 +59,11 @@ _WORDS = {
         "en": "Agglomeration potential (TDaa)",
     },
     "km": {"kk": "км", "ru": "км", "en": "km"},
+    "classes": {
+        "kk": "Жіктеу: {scheme}, {k} класс",
+        "ru": "Классификация: {scheme}, классов: {k}",
+        "en": "{scheme} classification, {k} classes",
+    },
     "monocity title": {
         "kk": "Моноқалалардың агломерациялық әлеуеті (TDaa)",
         "ru": "Агломерационный потенциал моногородов (TDaa)",
@@ -259,12 +265,13 @@ def town_names(frame: pd.DataFrame, lang: str) -> pd.Series:
     return base.where(base.notna(), ids).astype(str)
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: float, lang: str = "en") -> str:
+    """Three significant digits (whole numbers from 100), thin-space thousands; decimal comma
+    in kk/ru."""
     if abs(value) >= 10000:
         return f"{value:,.0f}".replace(",", "\u202f")
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.3g}"
+    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return text.replace(".", ",") if lang in ("kk", "ru") else text
 
 
 # ---------------------------------------------------------------- choropleth
@@ -305,28 +312,34 @@ def static_choropleth(
     face = np.full(len(frame), NO_DATA, dtype=object)
     face[known] = [matplotlib.colors.to_hex(colors[c]) for c in classes.yb]
 
-    fig, ax = _figure()
+    fig, ax = _figure(side_legend=True)
     frame.plot(ax=ax, color=list(face), edgecolor="white", linewidth=0.7)
     _label_regions(ax, frame, lang, fills=face)
     lows = np.concatenate([[values[known].min()], bins[:-1]])
     suffix = f" {unit}" if unit else ""
     handles = [
-        Patch(facecolor=colors[i], edgecolor="#777", label=f"{_fmt(lo)} – {_fmt(hi)}{suffix}")
+        Patch(
+            facecolor=colors[i],
+            edgecolor="#777",
+            label=f"{_fmt(lo, lang)} – {_fmt(hi, lang)}{suffix}",
+        )
         for i, (lo, hi) in enumerate(zip(lows, bins, strict=True))
     ]
     if not known.all():
         handles.append(Patch(facecolor=NO_DATA, edgecolor="#777", label=word("no data", lang)))
-    legend_title = f"{column}, {unit}" if unit else column
+    name = textwrap.fill(title, 26) if title else column
+    legend_title = f"{name}, {unit}" if unit else name
     ax.legend(
         handles=handles,
         title=legend_title,
-        loc="lower left",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 0.98),
         fontsize=8,
         title_fontsize=8.5,
         frameon=True,
         framealpha=0.9,
     )
-    subtitle = f"{classes.name} classification, {len(bins)} classes"
+    subtitle = word("classes", lang).format(scheme=classes.name, k=len(bins))
     _finish(fig, ax, title or column, subtitle, sources, lang)
     return _save(fig, out, dpi, sources)
 
