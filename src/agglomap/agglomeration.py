@@ -248,7 +248,7 @@ def _oblast_from_polygons(frame: pd.DataFrame, regions: gpd.GeoDataFrame) -> Non
     hit = gpd.sjoin(
         pts, regions[["region_id", "geometry"]].to_crs("EPSG:4326"), how="left", predicate="within"
     )
-    hit = hit[~hit.index.duplicated()]
+    hit = hit[~hit.index.duplicated()].reindex(pts.index)  # a point on a border: first match
     frame.loc[todo, "oblast"] = hit["region_id"].to_numpy()
 
 
