@@ -177,6 +177,8 @@ def test_read_towns_csv(tmp_path):
     good.write_text("Name,Latitude,Lng\nTemirtau,50.05197,72.95497\n", encoding="utf-8")
     layer = agg.read_towns(good)
     assert layer.geometry.iloc[0].x == pytest.approx(72.95497)
+    scored = agg.score_towns(layer, distance="geodesic")
+    assert scored.at[0, "name"] == "Temirtau" and scored.at[0, "core_city"] == "Karaganda"
     bad = tmp_path / "bad.csv"
     bad.write_text("name,lat,lon\nA,50.1,70\nB,north,71\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"row 3.*'lat'.*expected a number"):

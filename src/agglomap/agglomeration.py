@@ -222,12 +222,12 @@ def _prepare(towns: gpd.GeoDataFrame) -> pd.DataFrame:
     else:
         out["id"] = towns[id_col].astype(str).to_numpy()
     name = pd.Series([None] * len(towns), dtype=object)
-    for col in NAME_COLUMNS:
-        if col in towns.columns:
-            vals = towns[col].astype(object).to_numpy()
-            empty = name.isna().to_numpy()
-            fill = empty & pd.notna(vals) & (pd.Series(vals).astype(str).str.strip() != "")
-            name[fill] = vals[fill]
+    lower = {str(c).lower(): c for c in towns.columns}
+    for col in (lower[c] for c in NAME_COLUMNS if c in lower):
+        vals = towns[col].astype(object).to_numpy()
+        empty = name.isna().to_numpy()
+        fill = empty & pd.notna(vals) & (pd.Series(vals).astype(str).str.strip() != "")
+        name[fill] = vals[fill]
     out["name"] = name.fillna(out["id"]).to_numpy()
     out["lon"] = geom.x.to_numpy()
     out["lat"] = geom.y.to_numpy()
