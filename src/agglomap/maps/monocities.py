@@ -57,6 +57,7 @@ LINK_COLOR = "#3f3f3f"
 CORRIDOR_STYLE = {"road": ("#4d4d4d", None), "rail": ("#1f4e9c", "6 5")}
 REF_POPULATION = 100_000
 REF_RADIUS_PX = 9.0
+DIGITS = 5  # coordinates written to the page: 1e-5° ≈ 1 m
 
 _T = {
     "title": {
@@ -247,7 +248,7 @@ def geodesic_line(lon1: float, lat1: float, lon2: float, lat2: float, n: int = 1
     """``[[lat, lon], …]`` along the geodesic between two points (for Leaflet)."""
     inner = GEOD.npts(lon1, lat1, lon2, lat2, n)
     pts = [(lon1, lat1), *inner, (lon2, lat2)]
-    return [[la, lo] for lo, la in pts]
+    return [[round(la, DIGITS), round(lo, DIGITS)] for lo, la in pts]
 
 
 def marker_radius(population) -> np.ndarray:
@@ -558,6 +559,7 @@ def monocity_map(
         )
         for km in rings_km:
             polys = geodesic_rings(towns.geometry.x, towns.geometry.y, km)
+            polys = shapely.transform(polys, lambda xy: np.round(xy, DIGITS))
             layer = gpd.GeoDataFrame(geometry=polys, crs=4326)
             folium.GeoJson(
                 layer.__geo_interface__,
@@ -684,7 +686,7 @@ def _add_corridors(m: folium.Map, corridors: gpd.GeoDataFrame, lang: str) -> lis
         group = folium.FeatureGroup(name=f"{word(mode, lang).capitalize()}").add_to(m)
         for row in part.itertuples(index=False):
             lines = shapely.get_parts(row.geometry)
-            coords = [[[y, x] for x, y in np.asarray(ln.coords)[:, :2]] for ln in lines]
+            coords = [np.round(np.asarray(ln.coords)[:, 1::-1], DIGITS).tolist() for ln in lines]
             pl = folium.PolyLine(
                 coords,
                 color=color,
