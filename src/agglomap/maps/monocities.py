@@ -5,8 +5,9 @@ the towns by the development scenario the monocity assessment recommends. A clic
 indicator breakdown and the evidence behind it: the nearest core and large city (km,
 geodesic and along the corridor network), the corridors within reach, and the assessment.
 Corridors are drawn by mode, lines join each town to its nearest large city, and distance
-rings around each town are geodesic circles (72 vertices from ``pyproj.Geod.fwd``), not
-Leaflet circles, which are drawn in Web Mercator and would be up to ~60 % too large here.
+rings around each town are geodesic circles on the WGS84 ellipsoid (72 vertices from
+``pyproj.Geod.fwd``) rather than Leaflet's ``L.Circle``, which approximates a circle on a
+sphere by an ellipse in Web Mercator.
 
 Built only from plain Leaflet pieces (see :mod:`agglomap.maps.web`); popups and tooltips are
 bound with JSON-encoded, escaped HTML, so no name can break out into the page.
