@@ -194,3 +194,14 @@ def test_cli_writes_html_and_png(tmp_path, scores, sources_dir, capsys):
     err = capsys.readouterr().err
     assert "bad.csv" in err and "'tdaa'" in err
     assert not (tmp_path / "x.html").exists() and not (tmp_path / "y.html").exists()
+
+
+def test_osm_is_credited_only_when_its_tiles_are_used(scores, sources_dir):
+    plain = web.render_html(monocity_map(scores, sources_dir=sources_dir, rings_km=()))
+    assert "OpenStreetMap" not in plain and "tile.openstreetmap.org" not in plain
+    tiled = web.render_html(
+        monocity_map(scores, sources_dir=sources_dir, tiles="osm", self_contained=False),
+        self_contained=False,
+    )
+    assert "tile.openstreetmap.org" in tiled
+    assert "\\u00a9 OpenStreetMap contributors" in tiled or "© OpenStreetMap contributors" in tiled
