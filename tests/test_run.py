@@ -1,0 +1,81 @@
+"""``agglomap run``: the main job writes every promised output, each citing its sources."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from agglomap.cli import main
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory, sources_dir):
+    out = tmp_path_factory.mktemp("run") / "outputs"
+    assert main(["--sources", str(sources_dir), "run", "--out-dir", str(out)]) == 0
+    return out
+
+
+EXPECTED = [
+    "index.html",
+    "choropleth_innovation_2021.html",
+    "choropleth_innovation_2021.png",
+    "choropleth_innovation_2021.svg",
+    "monocities.html",
+    "monocities.png",
+    "monocities.svg",
+    "agglomeration_scores.csv",
+    "agglomeration_scores.gpkg",
+    "agglomeration_scores_all_cities.csv",
+    "tdaa_vs_paper.csv",
+    "monocity_assessment.csv",
+    "monocity_assessment.xlsx",
+    "monocity_vs_paper.md",
+    "innovation_2021.gpkg",
+    "layers/oblasts_2018.gpkg",
+    "layers/oblasts_2022.gpkg",
+    "layers/districts_2022.gpkg",
+    "layers/cities.gpkg",
+    "layers/corridors.gpkg",
+]
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_output_exists_with_sources(outputs, name):
+    path = outputs / name
+    assert path.is_file() and path.stat().st_size > 0
+    if name != "index.html":
+        meta = json.loads((outputs / f"{name}.sources.json").read_text(encoding="utf-8"))
+        assert meta["sources"], f"{name} names no source"
+
+
+def test_layers_have_the_stated_counts(outputs):
+    assert len(gpd.read_file(outputs / "layers/oblasts_2018.gpkg")) == 17
+    assert len(gpd.read_file(outputs / "layers/oblasts_2022.gpkg")) == 20
+    assert len(gpd.read_file(outputs / "innovation_2021.gpkg")) == 17
+
+
+def test_scores_cover_the_27_monocities_with_evidence(outputs):
+    scores = pd.read_csv(outputs / "agglomeration_scores.csv")
+    assert len(scores) == 27
+    for col in ("tdaa1", "tdaa2", "tdaa3", "tdaa", "tdaa_level", "gravity", "large_city"):
+        assert scores[col].notna().all(), col
+    assert set(scores["tdaa1"]) <= {0, 100}
+    temirtau = scores.set_index("name").loc["Temirtau"]
+    assert temirtau["core_city"] == "Karaganda"
+    assert 25 < temirtau["core_city_km_geodesic"] < 35
+
+
+def test_index_links_every_output(outputs):
+    html = (outputs / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^"]+)"', html))
+    for name in EXPECTED[1:]:
+        assert name in links, name
+    assert not re.search(r'(src|href)="https?://', html)
+
+
+def test_nothing_half_written_left(outputs):
+    assert not [p for p in outputs.rglob(".*") if p.is_file()]
