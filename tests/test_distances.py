@@ -145,6 +145,37 @@ def test_point_to_real_corridors(sources_dir):
     _check_against_brute_force(lon, lat, lines)
 
 
+def _golden_section_km(px, py, ax, ay, bx, by, iterations=60):
+    """Exact nearest point on one geodesic segment, the slow way (scalar calls)."""
+    az, _, length = GEOD.inv(ax, ay, bx, by)
+
+    def dist(s):
+        x, y, _ = GEOD.fwd(ax, ay, az, s)
+        return GEOD.inv(x, y, px, py)[2]
+
+    lo, hi, g = 0.0, length, (math.sqrt(5) - 1) / 2
+    for _ in range(iterations):
+        c, d = hi - g * (hi - lo), lo + g * (hi - lo)
+        lo, hi = (lo, d) if dist(c) < dist(d) else (c, hi)
+    return min(dist((lo + hi) / 2), dist(0.0), dist(length)) / 1000
+
+
+def test_far_points_match_exact_per_segment_minimisation(sources_dir):
+    """Far from a densely drawn corridor the ellipsoidal foot lies a few km from the
+    spherical one; the result must still be the exact minimum over every segment (1 cm)."""
+    corridors = pytest.importorskip("agglomap.corridors").load_corridors()
+    lines = list(corridors.geometry[:4])
+    lon, lat = np.array([69.047, 52.0, 86.5]), np.array([52.369, 41.5, 55.0])
+    km, _, _ = distances.distance_to_lines(lon, lat, lines)
+    for k, line in enumerate(lines):
+        c = np.asarray(line.coords)
+        for p in range(len(lon)):
+            ref = min(
+                _golden_section_km(lon[p], lat[p], *c[s], *c[s + 1]) for s in range(len(c) - 1)
+            )
+            assert abs(km[p, k] - ref) < 1e-5, (k, p, km[p, k] - ref)
+
+
 def test_network_distance_never_shorter_than_geodesic(cities):
     corridors = pytest.importorskip("agglomap.corridors").load_corridors()
     network = pytest.importorskip("agglomap.network").CorridorNetwork.from_corridors(corridors)

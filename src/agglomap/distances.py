@@ -191,7 +191,7 @@ def _refine(
     until the geodesic to ``p`` meets it at a right angle (the condition for the shortest
     distance), stepping by the spherical along-track formula ``atan(tan(d/R)·cos θ)``,
     clamped to the segment. Converges to < 1 mm in a few steps; returns (km, lon, lat) of
-    the nearest point.
+    the nearest point and its position as a fraction of the segment (0 start, 1 end).
     """
     az, _, length = GEOD.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
     az, length = np.asarray(az), np.asarray(length)
@@ -212,7 +212,44 @@ def _refine(
         active = active[moved]
     xl, xa, _ = GEOD.fwd(a[:, 0], a[:, 1], az, s)
     _, _, d = GEOD.inv(xl, xa, plon, plat)
-    return np.asarray(d) / 1000.0, np.asarray(xl), np.asarray(xa)
+    frac = np.divide(s, length, out=np.zeros_like(s), where=length > 0)
+    return np.asarray(d) / 1000.0, np.asarray(xl), np.asarray(xa), frac
+
+
+def _refine_along_part(
+    plon: np.ndarray,
+    plat: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    part: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    frac: np.ndarray,
+    max_steps: int = 20,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Refine pairs (point ``i``, segment ``j``); where the nearest point ends clamped at a
+    segment end, go on into the next segment of the same part in that direction.
+
+    Far from a line the ellipsoidal foot can lie a few km (a segment or two) from the
+    spherical one; following the clamp recovers it. Returns (i, j, km, lon, lat) of all
+    refined pairs.
+    """
+    out = []
+    step = np.zeros(len(i), dtype=int)  # 0 = first visit, -1 / +1 = walking back / forward
+    for _ in range(max_steps):
+        if i.size == 0:
+            break
+        d, xl, xa, f = _refine(plon[i], plat[i], a[j], b[j], frac)
+        out.append((i, j, d, xl, xa))
+        back = (f <= 0) & (step <= 0) & (j > 0)
+        back[back] &= part[j[back] - 1] == part[j[back]]
+        fwd = (f >= 1) & (step >= 0) & (j < len(a) - 1)
+        fwd[fwd] &= part[j[fwd] + 1] == part[j[fwd]]
+        i = np.r_[i[back], i[fwd]]
+        j = np.r_[j[back] - 1, j[fwd] + 1]
+        frac = np.r_[np.ones(back.sum()), np.zeros(fwd.sum())]
+        step = np.r_[-np.ones(back.sum(), dtype=int), np.ones(fwd.sum(), dtype=int)]
+    return tuple(np.concatenate(col) for col in zip(*out, strict=True))
 
 
 def distance_to_lines(
@@ -241,7 +278,7 @@ def distance_to_lines(
     if n == 0 or len(a) == 0:
         return km, near_lon, near_lat
     i, j, frac = _candidates(plon, plat, a, b, line, part)
-    d, xl, xa = _refine(plon[i], plat[i], a[j], b[j], frac)
+    i, j, d, xl, xa = _refine_along_part(plon, plat, a, b, part, i, j, frac)
     cell = i * n_lines + line[j]
     order = np.lexsort((d, cell))
     cell, d, xl, xa = cell[order], d[order], xl[order], xa[order]
