@@ -497,11 +497,16 @@ def _evidence(row: pd.Series, indicator: str, config: ScoreConfig) -> str:
     """One sentence a planner can check: which city or corridors, how far, against what limit."""
     kind = row["distance_kind"]
     if indicator == "tdaa3":
-        unit = {"routes": "distinct routes", "per_mode": "of one mode", "all": "corridors"}
+        n = int(row["n_corridors_counted"])
+        unit = {
+            "routes": "distinct route" + ("" if n == 1 else "s"),
+            "per_mode": "of one mode",
+            "all": "corridor" + ("" if n == 1 else "s"),
+        }
         return (
             f"{int(row['n_corridors_within'])} corridors within {config.corridor_max_km:g} km "
             f"({row['corridors_within'] or 'none'}), counted "
-            f"{int(row['n_corridors_counted'])} {unit[config.corridor_count]} "
+            f"{n} {unit[config.corridor_count]} "
             f"(needs {config.min_corridors}); nearest {row['nearest_corridor']} "
             f"{row['nearest_corridor_km']:.1f} km"
         )
