@@ -227,3 +227,11 @@ def test_paper_towns_found_by_name_in_an_osm_layer(sources_dir):
     assert table.groupby("town")["paper"].apply(list).to_dict() == {
         "Balqaş": [0, 100, 100], "Qarajal": [0, 0, 100], "Temirtau": [100, 100, 100],
     }  # fmt: skip
+
+
+def test_centre_vintage_decides_which_oblast_centres_count(cities):
+    satpayev = cities[cities["city_id"] == "satpayev"]  # 17 km from Zhezkazgan
+    now = agg.score_towns(satpayev).iloc[0]
+    then = agg.score_towns(satpayev, config=agg.ScoreConfig(centre_vintage="2018")).iloc[0]
+    assert now["large_city"] == "Zhezkazgan" and now["tdaa2"] == 100  # Ulytau centre, 2022
+    assert then["large_city"] != "Zhezkazgan" and then["tdaa2"] == 0  # not a centre in 2018
