@@ -16,16 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from agglomap.screenshot import CHROMIUM_FLAGS
+
 CHROMIUM = Path(os.environ.get("AGGLOMAP_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = list(CHROMIUM_FLAGS)  # the same flags as `agglomap screenshot`
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 
 

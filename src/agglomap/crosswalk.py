@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .data import data_path
+from .data import read_csv
 from .errors import InputError, suggest
 from .regions import check_vintage, load_regions
 
@@ -40,12 +40,7 @@ Ratio = tuple[str, str, float]
 
 def load_districts() -> pd.DataFrame:
     """The districts and cities that moved to Abai, Jetisu and Ulytau regions in June 2022."""
-    path = data_path("crosswalk_districts.csv")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in DISTRICT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"missing columns {missing}", path=path)
-    return frame
+    return read_csv("crosswalk_districts.csv", DISTRICT_COLUMNS)
 
 
 def unit_2018() -> dict[str, str]:

@@ -11,7 +11,7 @@ from functools import cache
 import geopandas as gpd
 import pandas as pd
 
-from .data import data_path
+from .data import read_csv
 from .errors import InputError, suggest
 
 COLUMNS = (
@@ -39,12 +39,7 @@ ROLES = {"monocity": "is_monocity", "agglomeration": "is_agglomeration", "smart"
 
 @cache
 def _table() -> gpd.GeoDataFrame:
-    path = data_path("cities.csv")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError(f"missing columns {missing}", path=path)
-    frame = raw[list(COLUMNS)].copy()
+    frame = read_csv("cities.csv", COLUMNS)[list(COLUMNS)].copy()
     frame["lat"] = frame["lat"].astype(float)
     frame["lon"] = frame["lon"].astype(float)
     for col in ("geonameid", "population", "population_year"):

@@ -10,7 +10,7 @@ from functools import cache
 
 import pandas as pd
 
-from .data import data_path
+from .data import read_csv
 from .errors import InputError
 
 VINTAGES = ("2018", "2022")
@@ -31,12 +31,7 @@ COLUMNS = (
 
 @cache
 def _table() -> pd.DataFrame:
-    path = data_path("regions.csv")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"missing columns {missing}", path=path)
-    return frame
+    return read_csv("regions.csv", COLUMNS)
 
 
 def load_regions() -> pd.DataFrame:
