@@ -1,9 +1,21 @@
-"""Small helpers shared by subcommands."""
+"""Argument blocks and helpers shared by subcommands: one definition per repeated option."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from ..provenance import Source
+
+LANGS = ("kk", "ru", "en")
+MAP_FORMATS = ("html", "png", "svg")
 
 
 def add_out(
@@ -12,8 +24,121 @@ def add_out(
     parser.add_argument("--out", "-o", type=Path, required=True, metavar="FILE", help=help)
 
 
+def add_lang(parser: argparse.ArgumentParser, help: str = "label language (default en)") -> None:
+    """``--lang kk|ru|en`` (default en)."""
+    parser.add_argument("--lang", choices=LANGS, default="en", help=help)
+
+
+def add_vintage(
+    parser: argparse.ArgumentParser,
+    default: str | None = None,
+    help: str = "boundary layout (default: the table's own, else 2022)",
+) -> None:
+    """``--vintage 2018|2022``: which administrative layout of the oblasts."""
+    from ..regions import VINTAGES
+
+    parser.add_argument("--vintage", choices=VINTAGES, default=default, help=help)
+
+
+def add_table_input(
+    parser: argparse.ArgumentParser, region_metavar: str = "COL", sheet_help: str | None = None
+) -> None:
+    """``--region-column`` and ``--sheet`` for reading an indicator table."""
+    parser.add_argument(
+        "--region-column",
+        metavar=region_metavar,
+        help="column holding region names (default: detected)",
+    )
+    parser.add_argument(
+        "--sheet", metavar="S", help=sheet_help or "worksheet name or number (0 = first)"
+    )
+
+
+def add_map_output(parser: argparse.ArgumentParser) -> None:
+    """``--tiles osm``, ``--no-self-contained`` (→ ``args.self_contained``) and ``--format``."""
+    parser.add_argument(
+        "--tiles",
+        choices=("osm",),
+        default=None,
+        help="OpenStreetMap tiles under the map (fetched online when viewed)",
+    )
+    parser.add_argument(
+        "--no-self-contained",
+        dest="self_contained",
+        action="store_false",
+        help="link Leaflet from a CDN instead of inlining it",
+    )
+    parser.add_argument(
+        "--format",
+        choices=MAP_FORMATS,
+        default=None,
+        help="output format (default: from the --out extension)",
+    )
+
+
+def map_format(args: argparse.Namespace) -> str:
+    """``--format``, else the extension of ``--out``; refuses a name that names neither."""
+    if args.format:
+        return args.format
+    out = Path(args.out)
+    ext = out.suffix.lower().lstrip(".")
+    if ext not in MAP_FORMATS:
+        raise InputError(
+            f"cannot tell the output format from {out.name!r}; "
+            f"use .html, .png or .svg, or pass --format {'|'.join(MAP_FORMATS)}",
+            path=out,
+        )
+    return ext
+
+
+def add_boundaries(parser: argparse.ArgumentParser, what: str = "geokz") -> None:
+    """``--boundaries USERFILE`` with ``--name-field`` / ``--code-field``."""
+    parser.add_argument(
+        "--boundaries",
+        metavar="USERFILE",
+        help=f"your own oblast boundary file (any format GDAL reads: .gpkg .geojson .shp …) "
+        f"instead of {what}; its name or code column is detected unless named",
+    )
+    fields = parser.add_mutually_exclusive_group()
+    fields.add_argument("--name-field", metavar="F", help="column of USERFILE holding region names")
+    fields.add_argument(
+        "--code-field", metavar="F", help="column of USERFILE holding KATO or ISO codes"
+    )
+
+
+def user_source(path: str | Path, what: str = "indicator table", key: str = "user_table") -> Source:
+    """Provenance record for a file the user supplied (an indicator table by default)."""
+    from ..provenance import Source
+
+    name = Path(str(path)).name
+    credit = "Boundaries" if key == "user_boundaries" else "Indicators"
+    return Source(
+        key, f"{what} supplied by the user: {name}", "as supplied by the user", f"{credit}: {name}"
+    )
+
+
+def load_user_or_builtin_boundaries(
+    args: argparse.Namespace, vintage: str
+) -> tuple[gpd.GeoDataFrame, Source]:
+    """Oblasts from ``args.boundaries`` if given, else geokz oblasts of ``vintage``; with the
+    source to cite. A user file's layout is ``args.vintage`` if given, else detected."""
+    from ..boundaries import load_boundaries, read_boundaries
+    from ..provenance import GEOKZ
+
+    if args.boundaries:
+        layer = read_boundaries(
+            args.boundaries,
+            name_field=args.name_field,
+            code_field=args.code_field,
+            vintage=getattr(args, "vintage", None),
+        )
+        return layer, user_source(args.boundaries, "boundaries", "user_boundaries")
+    if args.name_field or args.code_field:
+        flag = "--name-field" if args.name_field else "--code-field"
+        raise InputError(f"{flag} needs --boundaries USERFILE")
+    return load_boundaries(vintage, sources_dir=args.sources), GEOKZ
+
+
 def say(msg: str) -> None:
     """Progress line for the user (stderr, so stdout stays clean for data)."""
-    import sys
-
     print(msg, file=sys.stderr)

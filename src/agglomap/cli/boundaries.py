@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..boundaries import LEVELS, load_boundaries, read_boundaries
+from ..boundaries import LEVELS, load_boundaries
 from ..errors import InputError
 from ..export import write_table
 from ..provenance import AGGLOMAP, GEOKZ, Source
-from ..regions import VINTAGES
-from ._common import add_out, say
+from ._common import add_boundaries, add_out, add_vintage, load_user_or_builtin_boundaries, say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,41 +21,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "administrative centres and areas (km², equal-area). With --boundaries, read your "
         "own oblast file instead and match its features to the region table.",
     )
-    p.add_argument(
-        "--vintage",
-        choices=VINTAGES,
-        help="layout (default 2022; for --boundaries, guessed from the regions present)",
-    )
+    add_vintage(p, help="layout (default 2022; for --boundaries, guessed from the regions present)")
     p.add_argument("--level", choices=LEVELS, default="oblast", help="default oblast")
     add_out(p)
-    p.add_argument(
-        "--boundaries",
-        metavar="USERFILE",
-        help="your own oblast boundary file (.gpkg .geojson .shp …) instead of geokz",
-    )
-    p.add_argument("--name-field", metavar="F", help="column of USERFILE holding region names")
-    p.add_argument("--code-field", metavar="F", help="column of USERFILE holding KATO or ISO codes")
+    add_boundaries(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     sources: list[Source]
-    if args.boundaries:
-        if args.level != "oblast":
-            raise InputError("--boundaries reads oblast-level files only; drop --level district")
-        layer = read_boundaries(
-            args.boundaries,
-            name_field=args.name_field,
-            code_field=args.code_field,
-            vintage=args.vintage,
-        )
-        user = Source("user", f"user-supplied boundaries {args.boundaries}", "as supplied", "")
-        sources = [user, AGGLOMAP]
+    if args.boundaries and args.level != "oblast":
+        raise InputError("--boundaries reads oblast-level files only; drop --level district")
+    if args.level == "oblast":
+        layer, source = load_user_or_builtin_boundaries(args, args.vintage or "2022")
+        sources = [source, AGGLOMAP]
     else:
         if args.name_field or args.code_field:
             raise InputError("--name-field/--code-field need --boundaries USERFILE")
         layer = load_boundaries(args.vintage or "2022", args.level, args.sources)
-        sources = [GEOKZ, AGGLOMAP] if args.level == "oblast" else [GEOKZ]
+        sources = [GEOKZ]
     write_table(layer, args.out, sources)
     unit = "oblast-level units" if args.level == "oblast" else "districts"
     total = layer["area_km2"].sum()

@@ -7,9 +7,18 @@ import time
 from pathlib import Path
 
 from ..errors import InputError, suggest
-from ._common import add_out, say
-
-FORMATS = ("html", "png", "svg")
+from ._common import (
+    add_boundaries,
+    add_lang,
+    add_map_output,
+    add_out,
+    add_table_input,
+    add_vintage,
+    load_user_or_builtin_boundaries,
+    map_format,
+    say,
+    user_source,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,15 +40,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="COL",
         help="column to map (e.g. innovative_share_grp_pct for the shipped table)",
     )
-    parser.add_argument(
-        "--region-column", metavar="C", help="column holding region names (default: detected)"
+    add_table_input(parser, region_metavar="C")
+    add_vintage(
+        parser,
+        help="boundary layout (default: the table's own, else 2022; for --boundaries, "
+        "guessed from the file's regions)",
     )
-    parser.add_argument("--sheet", metavar="S", help="worksheet name or number (0 = first)")
-    parser.add_argument(
-        "--vintage",
-        choices=("2018", "2022"),
-        help="boundary layout (default: the table's own, else 2022)",
-    )
+    add_boundaries(parser)
     parser.add_argument("--scheme", choices=SCHEMES, default="quantiles")
     parser.add_argument("--k", type=int, default=5, help="number of classes (default 5)")
     parser.add_argument(
@@ -47,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="B1,B2,…",
         help="upper class bounds for --scheme user_defined, comma-separated",
     )
-    parser.add_argument("--lang", choices=("kk", "ru", "en"), default="en")
+    add_lang(parser)
     parser.add_argument("--title", help="map title (default: the column name)")
     parser.add_argument("--unit", help="unit shown with values (default: from the table)")
     parser.add_argument("--cmap", help="matplotlib colour map (default YlGnBu, or RdBu)")
@@ -55,31 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--diverging", action="store_true", help="diverging colours centred at --center"
     )
     parser.add_argument("--center", type=float, default=0.0, help="centre for --diverging")
-    parser.add_argument("--tiles", choices=("osm",), help="add OpenStreetMap tiles (online)")
-    parser.add_argument(
-        "--no-self-contained",
-        dest="self_contained",
-        action="store_false",
-        help="link Leaflet from CDNs instead of inlining it",
-    )
-    parser.add_argument(
-        "--format", choices=FORMATS, help="output format (default: from --out's extension)"
-    )
+    add_map_output(parser)
     add_out(parser, help="output file: .html, .png or .svg")
     parser.set_defaults(func=run)
-
-
-def _format(args: argparse.Namespace) -> str:
-    if args.format:
-        return args.format
-    ext = Path(args.out).suffix.lower().lstrip(".")
-    if ext not in FORMATS:
-        raise InputError(
-            f"cannot tell the output format from {Path(args.out).name!r}; "
-            f"use .html, .png or .svg, or pass --format",
-            path=args.out,
-        )
-    return ext
 
 
 def _bins(text: str | None) -> list[float] | None:
@@ -92,15 +77,12 @@ def _bins(text: str | None) -> list[float] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..boundaries import load_boundaries
     from ..indicators import default_indicators, join, read_indicators
     from ..maps import web
     from ..maps.choropleth import DEFAULT_LAYERS, choropleth
-    from ..provenance import GEOKZ
-    from .join import user_source
 
     started = time.perf_counter()
-    fmt = _format(args)
+    fmt = map_format(args)
     if args.indicators:
         table = read_indicators(args.indicators, region_column=args.region_column, sheet=args.sheet)
         source = table.source or user_source(args.indicators)
@@ -116,14 +98,16 @@ def run(args: argparse.Namespace) -> int:
             path=args.indicators or "shipped 2021 innovation table",
             column=args.column,
         )
-    vintage = args.vintage or table.vintage or "2022"
-    joined, report = join(table, load_boundaries(vintage, sources_dir=args.sources))
+    boundaries, boundary_source = load_user_or_builtin_boundaries(
+        args, args.vintage or table.vintage or "2022"
+    )
+    joined, report = join(table, boundaries)
     if not report.ok:
         say(str(report))
     unit = args.unit if args.unit is not None else table.units.get(args.column)
     shipped = DEFAULT_LAYERS.get(args.column, {}) if not args.indicators else {}
     title = args.title or shipped.get(args.lang) or table.labels.get(args.column) or args.column
-    sources = [GEOKZ, source]
+    sources = [boundary_source, source]
     if fmt == "html":
         m = choropleth(
             joined,

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from ..provenance import GEOKZ, Source
-from ._common import add_out, say
+from ._common import (
+    add_boundaries,
+    add_out,
+    add_table_input,
+    add_vintage,
+    load_user_or_builtin_boundaries,
+    say,
+    user_source,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,43 +24,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "boundaries of the 2018 or 2022 layout. Prints what matched and what did not.",
     )
     parser.add_argument("--indicators", required=True, metavar="FILE", help=".csv or .xlsx")
-    parser.add_argument(
-        "--region-column", metavar="COL", help="column holding region names (default: detected)"
-    )
-    parser.add_argument("--sheet", metavar="S", help="worksheet name or number (0 = first)")
-    parser.add_argument(
-        "--vintage",
-        choices=("2018", "2022"),
+    add_table_input(parser)
+    add_vintage(
+        parser,
         help="boundary layout (default: the table's own — 2022 if it has Abai, Jetisu or "
-        "Ulytau, else 2018)",
+        "Ulytau, else 2018; for --boundaries, guessed from the file's regions)",
     )
+    add_boundaries(parser)
     add_out(parser, help="output file: .gpkg, .geojson, .csv or .xlsx")
     parser.set_defaults(func=run)
 
 
-def user_source(path: object) -> Source:
-    """Provenance record for a table the user supplied."""
-    from pathlib import Path
-
-    name = Path(str(path)).name
-    return Source(
-        "user_table",
-        f"indicator table supplied by the user: {name}",
-        "as supplied by the user",
-        f"Indicators: {name}",
-    )
-
-
 def run(args: argparse.Namespace) -> int:
-    from ..boundaries import load_boundaries
     from ..export import write_table
     from ..indicators import join, read_indicators
 
     table = read_indicators(args.indicators, region_column=args.region_column, sheet=args.sheet)
-    vintage = args.vintage or table.vintage or "2022"
-    boundaries = load_boundaries(vintage, sources_dir=args.sources)
+    boundaries, boundary_source = load_user_or_builtin_boundaries(
+        args, args.vintage or table.vintage or "2022"
+    )
     joined, report = join(table, boundaries)
-    write_table(joined, args.out, [GEOKZ, table.source or user_source(args.indicators)])
+    write_table(joined, args.out, [boundary_source, table.source or user_source(args.indicators)])
     print(report)
     say(f"wrote {args.out}")
     return 0

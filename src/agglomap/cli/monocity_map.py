@@ -5,14 +5,27 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
 from ..errors import InputError
-from ._common import add_out, say
+from ._common import (
+    add_boundaries,
+    add_lang,
+    add_map_output,
+    add_out,
+    add_vintage,
+    load_user_or_builtin_boundaries,
+    map_format,
+    say,
+)
 
-FORMATS = ("html", "png", "svg")
+if TYPE_CHECKING:
+    import folium
+
+    from ..provenance import Source
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,13 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="monocity assessment table (.csv/.xlsx with town_id, top_scenario); "
         "default without --scores: the seed paper's three towns",
     )
-    p.add_argument(
-        "--vintage",
-        choices=("2018", "2022"),
-        default="2022",
-        help="oblast boundaries to draw (default 2022)",
+    add_vintage(
+        p,
+        help="oblast boundaries to draw (default 2022; for --boundaries, guessed from the "
+        "file's regions)",
     )
-    p.add_argument("--lang", choices=("kk", "ru", "en"), default="en")
+    add_boundaries(p)
+    add_lang(p)
     p.add_argument(
         "--color-by",
         choices=("tdaa_level", "scenario"),
@@ -59,23 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="geodesic distance rings around each town, km (default 50,100; "
         "'' for none; HTML only)",
     )
-    p.add_argument(
-        "--tiles",
-        choices=("osm",),
-        default=None,
-        help="OpenStreetMap tiles under the map (fetched online when viewed)",
-    )
-    p.add_argument(
-        "--no-self-contained",
-        action="store_true",
-        help="link Leaflet from a CDN instead of inlining it",
-    )
-    p.add_argument(
-        "--format",
-        choices=FORMATS,
-        default=None,
-        help="output format (default: from the --out extension)",
-    )
+    add_map_output(p)
     p.add_argument("--title", default=None, help="map title")
     add_out(p)
     p.set_defaults(func=run)
@@ -124,19 +121,22 @@ def read_assessment(path: Path) -> pd.DataFrame:
     raise InputError(f"unsupported assessment format {ext!r}; use .csv or .xlsx", path=path)
 
 
+def _credit(m: folium.Map, sources: list[Source]) -> None:
+    """Replace the map's attribution line (which credits geokz) with ``sources``."""
+    from ..maps import web
+
+    for key, child in list(m._children.items()):
+        if getattr(child, "_name", None) == "Attribution":
+            del m._children[key]
+    web.add_attribution(m, sources)
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..boundaries import load_boundaries
     from ..corridors import load_corridors
     from ..maps import monocities as mm
 
     out: Path = args.out
-    fmt = args.format or out.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise InputError(
-            f"cannot tell the format from {out.name!r}; use --format "
-            f"{'|'.join(FORMATS)} or an .html/.png/.svg name",
-            path=out,
-        )
+    fmt = map_format(args)
     rings = parse_rings(args.rings)
     started = time.perf_counter()
     if args.scores:
@@ -149,27 +149,33 @@ def run(args: argparse.Namespace) -> int:
         assessment = (
             read_assessment(args.assessment) if args.assessment else mm.default_assessment()
         )
-    boundaries = load_boundaries(args.vintage, sources_dir=args.sources)
+    boundaries, boundary_source = load_user_or_builtin_boundaries(args, args.vintage or "2022")
+    vintage = str(boundaries["vintage"].iloc[0])
     corridors = load_corridors()
-    sources = mm.map_sources(assessment is not None, args.tiles)
+    sources = [
+        boundary_source if s.key == "geokz" else s
+        for s in mm.map_sources(assessment is not None, args.tiles)
+    ]
     if fmt == "html":
         m = mm.monocity_map(
             scores,
             assessment=assessment,
             corridors=corridors,
             boundaries=boundaries,
-            vintage=args.vintage,
+            vintage=vintage,
             lang=args.lang,
             color_by=args.color_by,
             show_links=not args.no_links,
             rings_km=rings,
-            self_contained=not args.no_self_contained,
+            self_contained=args.self_contained,
             tiles=args.tiles,
             title=args.title,
         )
-        from ..maps.web import save_map
+        from ..maps import web
 
-        save_map(m, out, sources=sources, self_contained=not args.no_self_contained)
+        if args.boundaries:
+            _credit(m, sources)
+        web.save_map(m, out, sources=sources, self_contained=args.self_contained)
     else:
         from ..maps.static import static_monocity_map
 

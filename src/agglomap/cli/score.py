@@ -3,13 +3,45 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import math
+from typing import Any
 
 from .. import provenance
+from ..agglomeration import CENTRE_VINTAGES, CORRIDOR_COUNTS, DECAYS, ScoreConfig, load_config
 from ..errors import AgglomapError, InputError
-from ..export import write_table
+from ..export import write_sidecar, write_table
 from ._common import add_out, say
 
 TOWN_SETS = ("monocities", "all-cities")
+
+# One option per ScoreConfig field (``--fua-max-km`` for ``fua_max_km``): metavar, help.
+THRESHOLDS: dict[str, tuple[str, str]] = {
+    "core_min_population": ("N", "TDaa1: a core city has at least N inhabitants"),
+    "fua_max_km": ("KM", "TDaa1: the nearest core city is within KM (commuting zone)"),
+    "large_min_population": ("N", "TDaa2: a large city has at least N inhabitants"),
+    "centre_vintage": ("2018|2022|any", "TDaa2: oblast centres of this layout are large"),
+    "near_max_km": ("KM", "TDaa2: the nearest large city is within KM"),
+    "corridor_max_km": ("KM", "TDaa3: a corridor passes within KM of the town"),
+    "min_corridors": ("N", "TDaa3: at least N distinct corridors within reach"),
+    "corridor_count": ("routes|per_mode|all", "TDaa3: what counts as distinct corridors"),
+    "same_route_max_deg": ("DEG", "TDaa3 routes: corridors within DEG of one axis are one"),
+    "gravity_decay": ("exp|power", "gravity: distance decay exp(-d/d0) or d^-gamma"),
+    "gravity_d0_km": ("KM", "gravity exp decay: d0"),
+    "gravity_gamma": ("G", "gravity power decay: exponent gamma"),
+    "gravity_min_km": ("KM", "gravity power decay: distances below KM count as KM"),
+    "self_radius_km": ("KM", "a gazetteer city within KM of a town is the town itself"),
+}
+CHOICES = {
+    "centre_vintage": CENTRE_VINTAGES,
+    "corridor_count": CORRIDOR_COUNTS,
+    "gravity_decay": DECAYS,
+}
+
+
+def option(field: str) -> str:
+    """The command-line option of a ScoreConfig field: ``fua_max_km`` → ``--fua-max-km``."""
+    return "--" + field.replace("_", "-")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,9 +66,81 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="network",
         help="distance for TDaa1, TDaa2 and gravity (default: along the corridor network)",
     )
-    parser.add_argument("--config", metavar="FILE", help="YAML overriding default thresholds")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="YAML overriding default thresholds (src/agglomap/data/score_config.yaml); "
+        "the options below override both",
+    )
     add_out(parser, help="output table/layer (.csv .xlsx .gpkg .geojson)")
+    group = parser.add_argument_group(
+        "thresholds", "each overrides the same key of --config FILE and of the defaults"
+    )
+    defaults = load_config(None)
+    for f in dataclasses.fields(ScoreConfig):
+        metavar, text = THRESHOLDS.get(f.name, ("VALUE", f.name.replace("_", " ")))
+        kind = {"int": int, "float": float}.get(str(f.type))
+        group.add_argument(
+            option(f.name),
+            dest=f.name,
+            type=kind,
+            choices=CHOICES.get(f.name),
+            default=None,
+            metavar=metavar,
+            help=f"{text} (default {_fmt(getattr(defaults, f.name))})",
+        )
     parser.set_defaults(func=run)
+
+
+def effective_config(args: argparse.Namespace) -> tuple[ScoreConfig, dict[str, str]]:
+    """Defaults < ``--config FILE`` < options; with where each value came from."""
+    config = load_config(args.config)
+    base = dataclasses.asdict(load_config(None))
+    overrides = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(ScoreConfig)
+        if getattr(args, f.name, None) is not None
+    }
+    for key, value in overrides.items():
+        if isinstance(value, float) and not (math.isfinite(value) and value >= 0):
+            raise InputError(f"{option(key)}: expected a number >= 0, got {value:g}")
+        if isinstance(value, int) and value < 0:
+            raise InputError(f"{option(key)}: expected a whole number >= 0, got {value}")
+    try:
+        config = dataclasses.replace(config, **overrides)
+    except InputError as exc:
+        raise InputError(f"{option(exc.column or '')}: {exc.message}") from None
+    origin = {}
+    for key, value in dataclasses.asdict(config).items():
+        if key in overrides:
+            origin[key] = "option"
+        elif value != base[key]:
+            origin[key] = "config"
+        else:
+            origin[key] = "default"
+    return config, origin
+
+
+def _fmt(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def describe(config: ScoreConfig, origin: dict[str, str]) -> str:
+    """One line of effective thresholds, those not at their default marked by origin."""
+    parts = []
+    for key, value in dataclasses.asdict(config).items():
+        mark = "" if origin[key] == "default" else f" ({origin[key]})"
+        parts.append(f"{key}={_fmt(value)}{mark}")
+    return "thresholds: " + ", ".join(parts)
+
+
+def _config_record(config: ScoreConfig, origin: dict[str, str], path: Any) -> dict[str, Any]:
+    """The effective thresholds for the sidecar, with the config file and the options used."""
+    return {
+        "thresholds": dataclasses.asdict(config),
+        "config_file": str(path) if path else None,
+        "from_options": sorted(k for k, v in origin.items() if v == "option"),
+    }
 
 
 def _towns(spec: str):
@@ -51,12 +155,12 @@ def _towns(spec: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..agglomeration import compare_with_paper, load_config, score_towns
+    from ..agglomeration import compare_with_paper, score_towns
     from ..boundaries import load_boundaries
 
     if args.out.suffix.lower() not in {".csv", ".xlsx", ".gpkg", ".geojson"}:
         raise InputError("expected .csv, .xlsx, .gpkg or .geojson", path=args.out)
-    config = load_config(args.config)
+    config, origin = effective_config(args)
     towns, sources = _towns(args.towns)
     regions = None
     if "region_2022" not in towns.columns:
@@ -66,9 +170,16 @@ def run(args: argparse.Namespace) -> int:
         except AgglomapError as exc:
             say(f"oblast left empty: boundaries unavailable ({exc})")
     say(f"scoring {len(towns)} towns ({args.distance} distance)")
+    say(describe(config, origin))
     scores = score_towns(towns, config=config, distance=args.distance, regions=regions)
     sources += [provenance.AGGLOMAP, provenance.GEONAMES]
-    out = write_table(scores, args.out, list(dict.fromkeys(sources)), layer="scores")
+    out = write_table(scores, args.out, layer="scores")
+    write_sidecar(
+        out,
+        list(dict.fromkeys(sources)),
+        distance=args.distance,
+        config=_config_record(config, origin, args.config),
+    )
     counts = scores["tdaa_level"].value_counts()
     say(f"wrote {len(scores)} towns to {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     paper = compare_with_paper(scores, config)

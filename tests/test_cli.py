@@ -1,0 +1,150 @@
+"""The command line: thresholds as options, user boundary files, every subcommand's help."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from agglomap.boundaries import load_boundaries
+from agglomap.cli import build_parser, main
+from agglomap.data import data_path
+from agglomap.export import sidecar_path
+
+SHARE = "innovative_share_grp_pct"
+
+
+def _subcommands() -> list[str]:
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    return sorted(sub.choices)
+
+
+def _balkhash(out) -> pd.Series:
+    scores = pd.read_csv(out)
+    return scores.set_index("id").loc["balkhash"]
+
+
+def _sidecar(out) -> dict:
+    return json.loads(sidecar_path(out).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def user_boundaries(tmp_path_factory, sources_dir):
+    """The 2018 oblasts as a user would bring them: geometry and one Russian-name column."""
+    oblasts = load_boundaries("2018", sources_dir=sources_dir)
+    user = oblasts[["name_ru", "geometry"]].rename(columns={"name_ru": "Область"})
+    path = tmp_path_factory.mktemp("user") / "user.geojson"
+    user.to_file(path, driver="GeoJSON", engine="pyogrio")
+    return path
+
+
+@pytest.mark.parametrize("command", _subcommands())
+def test_every_subcommand_has_help(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    assert f"usage: agglomap {command}" in capsys.readouterr().out
+
+
+def test_help_lists_the_new_options(capsys):
+    for command in ("join", "choropleth", "monocity-map", "boundaries"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert all(o in text for o in ("--boundaries", "--name-field", "--code-field"))
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    text = capsys.readouterr().out
+    for option in ("--fua-max-km", "--core-min-population", "--near-max-km", "--min-corridors"):
+        assert option in text
+
+
+def test_fua_max_km_option_changes_balkhash_tdaa1(tmp_path, sources_dir, capsys):
+    default, wide = tmp_path / "default.csv", tmp_path / "wide.csv"
+    base = ["--sources", str(sources_dir), "score", "--towns", "monocities"]
+    assert main([*base, "--out", str(default)]) == 0
+    assert main([*base, "--fua-max-km", "400", "--out", str(wide)]) == 0
+    assert "fua_max_km=400 (option)" in capsys.readouterr().err
+    before, after = _balkhash(default), _balkhash(wide)
+    assert before["core_city"] == after["core_city"] == "Karaganda"
+    assert 300 < after["core_city_km_network"] < 400
+    assert (before["tdaa1"], after["tdaa1"]) == (0, 100)
+    assert _sidecar(default)["config"]["thresholds"]["fua_max_km"] == 60
+    record = _sidecar(wide)["config"]
+    assert record["thresholds"]["fua_max_km"] == 400 and record["from_options"] == ["fua_max_km"]
+
+
+def test_option_beats_config_file_beats_default(tmp_path, sources_dir, capsys):
+    config = tmp_path / "wide.yaml"
+    config.write_text("fua_max_km: 400\nnear_max_km: 150\n", encoding="utf-8")
+    from_file, from_option = tmp_path / "file.csv", tmp_path / "option.csv"
+    base = ["--sources", str(sources_dir), "score", "--config", str(config)]
+    assert main([*base, "--out", str(from_file)]) == 0
+    assert main([*base, "--fua-max-km", "60", "--out", str(from_option)]) == 0
+    assert _balkhash(from_file)["tdaa1"] == 100
+    assert _balkhash(from_option)["tdaa1"] == 0
+    thresholds = _sidecar(from_option)["config"]["thresholds"]
+    assert (thresholds["fua_max_km"], thresholds["near_max_km"]) == (60, 150)  # option, file
+    assert thresholds["corridor_max_km"] == 25  # default
+    assert _sidecar(from_option)["config"]["config_file"] == str(config)
+    assert "near_max_km=150 (config)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("option", "value"), [("--near-max-km", "-10"), ("--min-corridors", "-1")])
+def test_negative_threshold_is_refused_naming_the_option(option, value, tmp_path, capsys):
+    out = tmp_path / "x.csv"
+    assert main(["score", option, value, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{option}: expected" in err and ">= 0" in err
+    assert not out.exists()
+
+
+def test_join_with_user_boundaries(tmp_path, user_boundaries, sources_dir, capsys):
+    out = tmp_path / "joined.gpkg"
+    table = data_path("innovation_2021.csv")
+    argv = ["join", "--indicators", str(table), "--boundaries", str(user_boundaries)]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert "Joined 17 of 17 table rows onto 17 regions (2018 layout)" in capsys.readouterr().out
+    joined = gpd.read_file(out)
+    assert len(joined) == 17 and joined["region_label"].notna().all()
+    assert set(joined["region_id"]) == set(
+        load_boundaries("2018", sources_dir=sources_dir)["region_id"]
+    )
+    sources = _sidecar(out)["sources"]
+    assert sources[0]["key"] == "user_boundaries" and "user.geojson" in sources[0]["title"]
+    assert "geokz" not in [s["key"] for s in sources]
+    # the column named explicitly; a wrong one is named with the file's columns
+    assert main([*argv, "--name-field", "Область", "--out", str(out)]) == 0
+    assert main([*argv, "--name-field", "Oblast", "--out", str(out)]) == 2
+    assert "'Oblast'" in capsys.readouterr().err
+    # --name-field without a user file is a mistake, not silently ignored
+    assert main(["join", "--indicators", str(table), "--name-field", "x", "--out", "y.csv"]) == 2
+    assert "--name-field needs --boundaries" in capsys.readouterr().err
+
+
+def test_choropleth_with_user_boundaries(tmp_path, user_boundaries):
+    out = tmp_path / "share.html"
+    argv = ["choropleth", "--column", SHARE, "--boundaries", str(user_boundaries)]
+    assert main([*argv, "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    # one region path per feature: Leaflet tags each with data-region-id from this property
+    assert "data-region-id" in html
+    regions = re.findall(r'"region_id": "(KZ-\d+)"', html)
+    assert len(regions) == len(set(regions)) == 17
+    assert "Boundaries: user.geojson" in html and "geokz" not in html.lower()
+    sources = _sidecar(out)["sources"]
+    assert [s["key"] for s in sources] == ["user_boundaries", "innovation_2021"]
+
+
+def test_monocity_map_with_user_boundaries(tmp_path, user_boundaries, sources_dir):
+    out = tmp_path / "mono.html"
+    argv = ["--sources", str(sources_dir), "monocity-map", "--boundaries", str(user_boundaries)]
+    assert main([*argv, "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "(2018)" in html  # the layout detected from the file
+    assert "Boundaries: user.geojson" in html and "geokz" not in html.lower()
+    keys = [s["key"] for s in _sidecar(out)["sources"]]
+    assert keys[0] == "user_boundaries" and "geokz" not in keys
