@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from agglomap.agglomeration import score_towns
 from agglomap.cli import main
 from agglomap.errors import InputError
 from agglomap.gazetteer import monocities
+from agglomap.i18n import SCENARIOS, level_word, scenario_text, t
 from agglomap.maps import web
 from agglomap.maps.monocities import (
     SCENARIO_COLORS,
@@ -91,6 +93,42 @@ def test_temirtau_popup_shows_its_score_and_evidence(default_html, scores):
     # the assessment of the paper's three towns is shown beside the distance evidence
     top = default_assessment().set_index("town_id").loc["temirtau", "top_scenario"]
     assert f"Recommended scenario {top}" in text
+
+
+@pytest.mark.browser
+def test_russian_popup_shows_levels_and_scenarios_in_russian(tmp_path, scores, sources_dir):
+    assessment = default_assessment()
+    m = monocity_map(scores, assessment=assessment, lang="ru", sources_dir=sources_dir)
+    out = web.save_map(m, tmp_path / "ru.html", sources=[])
+    with open_html(out) as (page, log):
+        page.locator("path.agglomap-town-temirtau").click(force=True)
+        popup = page.locator('.leaflet-popup-content [data-town-id="temirtau"]')
+        popup.wait_for(timeout=3000)
+        text = _plain(popup.inner_text())
+        legend = _plain(page.locator(".agglomap-legend").inner_text())
+        assert not log, log
+    assert text.startswith("Темиртау")
+    row = scores.set_index("id").loc["temirtau"]
+    tdaa_word = level_word(row["tdaa_level"], "ru")
+    assert f"{_plain(web.format_number(row['tdaa'], 'ru', 1))} ({tdaa_word})" in text
+    a = assessment.set_index("town_id").loc["temirtau"]
+    assert a["top_scenario"] == "innovative" and a["tdea_level"] == "high"
+    assert "Рекомендуемый сценарий инновационный" in text
+    assert f"Рекомендуемый сценарий {scenario_text(a['top_scenario'], 'ru')}" in text
+    assert f"Ранжирование {scenario_text(a['scenario_ranking'], 'ru')}" in text
+    assert "(высокий)" in text  # TDEA of Temirtau: "high"
+    for ind in ("tdm", "tdea", "tdda", "tdzhia", "tdaa", "tdsp"):
+        shown = (
+            f"{_plain(web.format_number(a[ind], 'ru', 1))} ({level_word(a[f'{ind}_level'], 'ru')})"
+        )
+        assert shown in text, (ind, shown)
+    # nothing of the assessment is left in English
+    english = [a[f"{ind}_level"] for ind in ("tdm", "tdea", "tdda", "tdzhia", "tdaa", "tdsp")]
+    assert not [w for w in [*SCENARIOS, *english] if re.search(rf"\b{w}\b", text)]
+    for name in SCENARIOS:
+        assert t(f"scenario.{name}", "ru") in legend
+    for level in ("низкий", "средний", "выше среднего", "высокий"):
+        assert level in legend
 
 
 @pytest.mark.browser

@@ -174,6 +174,14 @@ def test_index_lists_files_with_links_sizes_and_escaped_text(oblasts, tmp_path):
     assert page.count("<tr><td>") == 2
     with pytest.raises(InputError, match="no such file"):
         write_index(tmp_path, [("missing.html", "x")])
+    assert "<th>file</th><th>what it is</th><th>size</th>" in page
+    assert "<title>agglomap outputs</title>" in page and '<html lang="en">' in page
+    ru = write_index(tmp_path, [("scores.csv", "Оценки TDaa")], lang="ru").read_text("utf-8")
+    assert '<html lang="ru">' in ru and "<title>Результаты agglomap</title>" in ru
+    assert "<th>файл</th><th>описание</th><th>размер</th>" in ru
+    assert "Файлов: 1 · создано" in ru and "Оценки TDaa" in ru
+    with pytest.raises(InputError, match="expected one of kk, ru, en"):
+        write_index(tmp_path, [("scores.csv", "x")], lang="kz")
 
 
 def test_static_monocity_map_labels_every_town(oblasts, tmp_path):

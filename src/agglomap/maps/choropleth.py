@@ -27,6 +27,7 @@ from jinja2 import Template
 
 from .. import provenance
 from ..errors import InputError, suggest
+from ..i18n import WORDS, t
 from . import web
 
 SCHEMES = (
@@ -45,33 +46,11 @@ DIVERGING = "RdBu"
 NO_DATA_FILL = "url(#agglomap-nodata-hatch)"
 DEFAULT_OUTPUT = "choropleth_innovation_2021.html"
 
-# Titles of the shipped 2021 table's mapped columns (seed paper 000, table 1 headers).
+# Titles of the shipped 2021 table's mapped columns (seed paper 000, table 1 headers),
+# column -> {lang: title}, from agglomap.i18n.
 DEFAULT_LAYERS: dict[str, dict[str, str]] = {
-    "innovative_share_grp_pct": {
-        "en": "Share of innovative products in GRP, 2021",
-        "ru": "Доля инновационной продукции в ВРП, 2021",
-        "kk": "ЖӨӨ-дегі инновациялық өнімдер үлесі, 2021",
-    },
-    "innovation_activity_pct": {
-        "en": "Level of innovation activity of enterprises, 2021",
-        "ru": "Уровень инновационной активности предприятий, 2021",
-        "kk": "Кәсіпорындардың инновациялық белсенділік деңгейі, 2021",
-    },
-}
-DEFAULT_TITLE = {
-    "en": "Innovation in the regions of Kazakhstan, 2021",
-    "ru": "Инновации в регионах Казахстана, 2021",
-    "kk": "Қазақстан өңірлеріндегі инновациялар, 2021",
-}
-DEFAULT_SUBTITLE = {
-    "en": "Bureau of National Statistics RK; regions in the 2018–2022 layout",
-    "ru": "Бюро национальной статистики РК; регионы в границах 2018–2022 гг.",
-    "kk": "ҚР Ұлттық статистика бюросы; өңірлер 2018–2022 жж. шекарасында",
-}
-_SCHEME_WORD = {
-    "en": "classes",
-    "ru": "классы",
-    "kk": "кластар",
+    column: WORDS[f"layer.{column}"]
+    for column in ("innovative_share_grp_pct", "innovation_activity_pct")
 }
 
 _HATCH = """<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>
@@ -377,8 +356,8 @@ def choropleth_layers(
         layer.add_to(m)
         items = list(zip(c.colours, class_labels(c, unit, lang, decimals), strict=True))
         if (c.yb < 0).any():
-            items.append(("nodata", web.ui("no_data", lang)))
-        note = f"{scheme.replace('_', ' ')}, {c.k} {_SCHEME_WORD[lang]}"
+            items.append(("nodata", t("no_data", lang)))
+        note = f"{scheme.replace('_', ' ')}, {c.k} {t('classes', lang)}"
         box = web.legend(name, items, note=note, position=legend_position, show=i == 0)
         box.add_to(m)
         pairs.append((layer.get_name(), box.get_name()))
@@ -454,8 +433,8 @@ def default_choropleth(
         titles={c: DEFAULT_LAYERS[c][lang] for c in columns},
         units={c: table.units.get(c) for c in columns},
         lang=lang,
-        title=DEFAULT_TITLE[lang],
-        subtitle=DEFAULT_SUBTITLE[lang],
+        title=t("innovation_title", lang),
+        subtitle=t("innovation_subtitle", lang),
         sources=[provenance.GEOKZ, table.source or provenance.INNOVATION_2021],
     )
     out = Path(out_dir) / DEFAULT_OUTPUT

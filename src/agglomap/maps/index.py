@@ -17,6 +17,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..errors import InputError
 from ..export import sidecar_path, write_text
+from ..i18n import check_lang, t
 
 _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -44,13 +45,17 @@ def write_index(
     out_dir: str | Path,
     entries: Sequence[tuple[str | Path, str]],
     *,
-    title: str = "agglomap outputs",
+    title: str | None = None,
+    lang: str = "en",
 ) -> Path:
     """Write ``out_dir/index.html`` listing ``entries`` (path, one-line description).
 
     Paths may be absolute or relative to ``out_dir`` but must exist inside it; a file's
-    ``.sources.json`` sidecar, if present, is linked beside it.
+    ``.sources.json`` sidecar, if present, is linked beside it. Headings are in ``lang``;
+    ``title`` defaults to "agglomap outputs" in that language.
     """
+    lang = check_lang(lang)
+    title = t("index_title", lang) if title is None else title
     out_dir = Path(out_dir)
     rows = []
     for i, (path, description) in enumerate(entries, start=1):
@@ -67,20 +72,22 @@ def write_index(
             side_href = quote(
                 Path(os.path.relpath(sidecar.resolve(), out_dir.resolve())).as_posix()
             )
-            link += f' <small>(<a href="{side_href}">sources</a>)</small>'
+            link += f' <small>(<a href="{side_href}">{t("index_sources", lang)}</a>)</small>'
         rows.append(
             f"<tr><td>{link}</td><td>{html.escape(str(description))}</td>"
             f'<td class="size">{human_size(target.stat().st_size)}</td></tr>'
         )
     created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    meta = t("index_meta", lang).format(n=len(rows), created=created, version=__version__)
     page = (
         "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
         f"<h1>{html.escape(title)}</h1>\n"
-        f'<p class="meta">{len(rows)} files · generated {created} by agglomap {__version__}</p>\n'
-        "<table><thead><tr><th>file</th><th>what it is</th><th>size</th></tr></thead><tbody>\n"
+        f'<p class="meta">{html.escape(meta)}</p>\n'
+        f"<table><thead><tr><th>{t('index_file', lang)}</th><th>{t('index_what', lang)}</th>"
+        f"<th>{t('index_size', lang)}</th></tr></thead><tbody>\n"
         + "\n".join(rows)
         + "\n</tbody></table>\n</body></html>\n"
     )

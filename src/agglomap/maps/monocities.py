@@ -31,15 +31,10 @@ from pyproj import Geod
 
 from .. import provenance
 from ..errors import InputError, suggest
+from ..i18n import level_word, scenario_text, t
 from . import web
-from .static import (
-    TDAA_COLORS,
-    TDAA_LEVELS,
-    tdaa_level_key,
-    town_names,
-    town_population,
-    word,
-)
+from .static import town_names, town_population
+from .style import TDAA_COLORS, TDAA_LEVELS, tdaa_color
 
 GEOD = Geod(ellps="WGS84")
 COLOR_BY = ("tdaa_level", "scenario")
@@ -60,110 +55,6 @@ REF_POPULATION = 100_000
 REF_RADIUS_PX = 9.0
 DIGITS = 5  # coordinates written to the page: 1e-5° ≈ 1 m
 
-_T = {
-    "title": {
-        "en": "Agglomeration potential of monocities (TDaa)",
-        "ru": "Агломерационный потенциал моногородов (TDaa)",
-        "kk": "Моноқалалардың агломерациялық әлеуеті (TDaa)",
-    },
-    "boundaries": {"en": "Oblast boundaries", "ru": "Границы областей", "kk": "Облыс шекаралары"},
-    "towns_level": {
-        "en": "Towns by TDaa level",
-        "ru": "Города по уровню TDaa",
-        "kk": "Қалалар TDaa деңгейі бойынша",
-    },
-    "towns_scenario": {
-        "en": "Towns by recommended scenario",
-        "ru": "Города по рекомендуемому сценарию",
-        "kk": "Қалалар ұсынылған сценарий бойынша",
-    },
-    "links": {
-        "en": "Link to nearest large city",
-        "ru": "Связь с ближайшим крупным городом",
-        "kk": "Ең жақын ірі қаламен байланыс",
-    },
-    "legend": {"en": "Legend", "ru": "Легенда", "kk": "Шартты белгілер"},
-    "rings": {"en": "Distance rings", "ru": "Кольца расстояний", "kk": "Қашықтық сақиналары"},
-    "large_cities": {"en": "Large cities", "ru": "Крупные города", "kk": "Ірі қалалар"},
-    "scenario": {
-        "en": "Recommended scenario",
-        "ru": "Рекомендуемый сценарий",
-        "kk": "Ұсынылған сценарий",
-    },
-    "not_assessed": {"en": "not assessed", "ru": "не оценивался", "kk": "бағаланбаған"},
-    "geodesic": {"en": "geodesic", "ru": "по геодезической", "kk": "геодезиялық"},
-    "network": {"en": "by network", "ru": "по сети", "kk": "желі бойынша"},
-}
-_ROWS = {
-    "tdaa1": {
-        "en": "TDaa1 — in the functional urban area of a large city",
-        "ru": "TDaa1 — в функциональной городской зоне крупного города",
-        "kk": "TDaa1 — ірі қаланың функционалдық қалалық аймағында",
-    },
-    "tdaa2": {
-        "en": "TDaa2 — next to a large city",
-        "ru": "TDaa2 — рядом с крупным городом",
-        "kk": "TDaa2 — ірі қалаға жақын",
-    },
-    "tdaa3": {
-        "en": "TDaa3 — at a crossing of transport corridors",
-        "ru": "TDaa3 — на пересечении транспортных коридоров",
-        "kk": "TDaa3 — көлік дәліздерінің қиылысында",
-    },
-    "tdaa": {"en": "TDaa = √(TDaa1 + TDaa2 + TDaa3)"},
-    "gravity": {
-        "en": "Gravity potential (0–100; 100 = highest town here)",
-        "ru": "Гравитационный потенциал (0–100; 100 — максимум на карте)",
-        "kk": "Гравитациялық әлеует (0–100; 100 — картадағы ең жоғары)",
-    },
-    "evidence": {"en": "Evidence", "ru": "Основания", "kk": "Негіздеме"},
-    "core_city": {
-        "en": "Nearest core city",
-        "ru": "Ближайший центр агломерации",
-        "kk": "Ең жақын агломерация орталығы",
-    },
-    "large_city": {
-        "en": "Nearest large city",
-        "ru": "Ближайший крупный город",
-        "kk": "Ең жақын ірі қала",
-    },
-    "within": {
-        "en": "Corridors within reach",
-        "ru": "Коридоры в пределах досягаемости",
-        "kk": "Қолжетімді дәліздер",
-    },
-    "nearest_corridor": {
-        "en": "Nearest corridor",
-        "ru": "Ближайший коридор",
-        "kk": "Ең жақын дәліз",
-    },
-    "assessment": {
-        "en": "Monocity assessment (method of seed paper 004)",
-        "ru": "Оценка моногорода (методика статьи 004)",
-        "kk": "Моноқаланы бағалау (004 мақала әдістемесі)",
-    },
-    "ranking": {"en": "Ranking", "ru": "Ранжирование", "kk": "Рейтинг"},
-    "ranking_paper": {
-        "en": "Ranking in the paper (table 5)",
-        "ru": "Ранжирование в статье (табл. 5)",
-        "kk": "Мақаладағы рейтинг (5-кесте)",
-    },
-    "subtitle": {
-        "en": "{n} towns · {vintage} oblasts · click a town for its evidence",
-        "ru": "Городов: {n} · области {vintage} г. · нажмите на город, чтобы увидеть основания",
-        "kk": "Қалалар: {n} · {vintage} ж. облыстары · негіздемесі үшін қаланы басыңыз",
-    },
-    "circle_note": {
-        "en": "Circle area ∝ population.",
-        "ru": "Площадь круга пропорциональна населению.",
-        "kk": "Шеңбер ауданы халық санына пропорционал.",
-    },
-    "inertial": {"en": "inertial", "ru": "инерционный", "kk": "инерциялық"},
-    "balanced": {"en": "balanced", "ru": "сбалансированный", "kk": "теңгерімді"},
-    "innovative": {"en": "innovative", "ru": "инновационный", "kk": "инновациялық"},
-    "diversification": {"en": "diversification", "ru": "диверсификация", "kk": "әртараптандыру"},
-}
-_T.update(_ROWS)
 _ASSESSED = ("tdm", "tdea", "tdda", "tdzhia", "tdaa", "tdsp")
 
 _POPUP_CSS = """
@@ -180,19 +71,6 @@ _POPUP_CSS = """
   padding: 0 3px; font-size: 11px; color: #333; }
 .agglomap-km::before { display: none; }
 """
-
-
-def t(key: str, lang: str) -> str:
-    """A fixed map text in ``lang`` (English where not translated)."""
-    return _T[key].get(lang) or _T[key]["en"]
-
-
-def _scenario(value: object, lang: str) -> str:
-    """Scenario names in ``lang`` inside a text such as ``"innovative > balanced"``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    words = "|".join(SCENARIO_COLORS)
-    return re.sub(rf"\b({words})\b", lambda m: t(m.group(1), lang), str(value))
 
 
 class Bind(MacroElement):
@@ -352,7 +230,6 @@ def popup_html(
     """The escaped popup of one town: indicators, evidence, assessment."""
     e = web.esc
     region = regions.get(str(row.get("oblast", "")), row.get("oblast", ""))
-    level = tdaa_level_key(row.get("tdaa_level"))
     out = [
         f'<div class="agglomap-popup" data-town-id="{e(row["id"])}">',
         f"<h3>{e(name)}</h3>",
@@ -362,9 +239,9 @@ def popup_html(
     for col in ("tdaa1", "tdaa2", "tdaa3"):
         if col in row.index:
             out.append(f"<tr><th>{e(t(col, lang))}</th><td>{_number(row[col], lang, 0)}</td></tr>")
-    shown_level = word(level, lang) if level else e(row.get("tdaa_level"))
+    shown_level = level_word(row.get("tdaa_level"), lang)
     out.append(
-        f'<tr><th>{e(t("tdaa", lang))}</th><td class="tdaa">{_number(row["tdaa"], lang, 1)}'
+        f'<tr><th>{e(t("tdaa_formula", lang))}</th><td class="tdaa">{_number(row["tdaa"], lang, 1)}'
         f" ({e(shown_level)})</td></tr>"
     )
     if "gravity" in row.index:
@@ -402,22 +279,23 @@ def _assessment_html(a: pd.Series, lang: str) -> str:
     e = web.esc
     rows = [
         f"<h4>{e(t('assessment', lang))}</h4><table>",
-        f"<tr><th>{e(t('scenario', lang))}</th>"
-        f'<td class="scenario wrap">{e(_scenario(a.get("top_scenario"), lang))}</td></tr>',
+        f"<tr><th>{e(t('recommended_scenario', lang))}</th>"
+        f'<td class="scenario wrap">{e(scenario_text(a.get("top_scenario"), lang))}</td></tr>',
         f"<tr><th>{e(t('ranking', lang))}</th>"
-        f'<td class="wrap">{e(_scenario(a.get("scenario_ranking"), lang))}</td></tr>',
+        f'<td class="wrap">{e(scenario_text(a.get("scenario_ranking"), lang))}</td></tr>',
     ]
     paper = a.get("scenario_ranking_paper")
     if isinstance(paper, str) and paper:
         rows.append(
             f"<tr><th>{e(t('ranking_paper', lang))}</th>"
-            f'<td class="wrap">{e(_scenario(paper, lang))}</td></tr>'
+            f'<td class="wrap">{e(scenario_text(paper, lang))}</td></tr>'
         )
     for ind in _ASSESSED:
         if ind in a.index and f"{ind}_level" in a.index:
+            shown = level_word(a[f"{ind}_level"], lang)
             rows.append(
                 f"<tr><th>{e(ind.upper() if ind != 'tdzhia' else 'TDzhia')}</th>"
-                f"<td>{_number(a[ind], lang, 1)} ({e(a[f'{ind}_level'])})</td></tr>"
+                f"<td>{_number(a[ind], lang, 1)} ({e(shown)})</td></tr>"
             )
     rows.append("</table>")
     return "".join(rows)
@@ -445,21 +323,25 @@ def _legend_html(
             f'stroke="{color}" stroke-width="{width}"{d}/></svg>'
         )
 
-    parts = [f'<div class="title">{e(word("tdaa", lang))}</div>']
+    parts = [f'<div class="title">{e(t("tdaa_potential", lang))}</div>']
     for lv in TDAA_LEVELS:
         parts.append(
-            f'<div class="row">{dot(TDAA_COLORS[lv])}<span>{e(word(lv, lang))}</span></div>'
+            f'<div class="row">{dot(TDAA_COLORS[lv])}<span>{e(t(f"level.{lv}", lang))}</span></div>'
         )
     if assessed:
-        parts.append(f'<div class="title" style="margin-top:6px">{e(t("scenario", lang))}</div>')
+        parts.append(
+            f'<div class="title" style="margin-top:6px">{e(t("recommended_scenario", lang))}</div>'
+        )
         for name, color in SCENARIO_COLORS.items():
-            parts.append(f'<div class="row">{dot(color)}<span>{e(t(name, lang))}</span></div>')
+            parts.append(
+                f'<div class="row">{dot(color)}<span>{e(t(f"scenario.{name}", lang))}</span></div>'
+            )
         parts.append(
             f'<div class="row">{dot(NOT_ASSESSED, stroke="#888")}'
             f"<span>{e(t('not_assessed', lang))}</span></div>"
         )
     parts.append(
-        f'<div class="title" style="margin-top:6px">{e(word("population", lang))}</div>'
+        f'<div class="title" style="margin-top:6px">{e(t("population", lang))}</div>'
         '<div class="row sizes">'
     )
     for ref in (25_000, 100_000, 250_000):
@@ -471,9 +353,7 @@ def _legend_html(
     extra = []
     for mode in corridors:
         color, dash = CORRIDOR_STYLE[mode]
-        extra.append(
-            f'<div class="row">{line(color, dash)}<span>{e(word(mode, lang))}</span></div>'
-        )
+        extra.append(f'<div class="row">{line(color, dash)}<span>{e(t(mode, lang))}</span></div>')
     if links:
         extra.append(
             f'<div class="row">{line(LINK_COLOR, "2 3", 1.5)}'
@@ -538,7 +418,7 @@ def monocity_map(
     regions = _region_names(lang)
 
     if len(boundaries):
-        group = folium.FeatureGroup(name=f"{t('boundaries', lang)} ({vintage})").add_to(m)
+        group = folium.FeatureGroup(name=f"{t('oblast_boundaries', lang)} ({vintage})").add_to(m)
         simple = web.simplify_for_web(boundaries[[boundaries.geometry.name]])
         folium.GeoJson(
             simple.__geo_interface__,
@@ -588,8 +468,7 @@ def monocity_map(
         row = towns.iloc[i]
         a = assessed.get(str(row["id"]))
         html_popup = popup_html(row, names.iloc[i], lang, city_names, regions, a)
-        level = tdaa_level_key(row["tdaa_level"])
-        color = TDAA_COLORS.get(level, "#d9d9d9") if level else "#d9d9d9"
+        color = tdaa_color(row["tdaa_level"])
         _town_marker(
             row,
             radius[i],
@@ -621,8 +500,8 @@ def monocity_map(
     ).add_to(m)
     web.add_title(
         m,
-        title or t("title", lang),
-        t("subtitle", lang).format(n=len(towns), vintage=vintage),
+        title or t("monocity_title", lang),
+        t("monocity_subtitle", lang).format(n=len(towns), vintage=vintage),
     )
     web.add_attribution(m, map_sources(assessment is not None, tiles))
     return m
@@ -684,7 +563,7 @@ def _add_corridors(m: folium.Map, corridors: gpd.GeoDataFrame, lang: str) -> lis
         if not len(part):
             continue
         modes.append(mode)
-        group = folium.FeatureGroup(name=f"{word(mode, lang).capitalize()}").add_to(m)
+        group = folium.FeatureGroup(name=f"{t(mode, lang).capitalize()}").add_to(m)
         for row in part.itertuples(index=False):
             lines = shapely.get_parts(row.geometry)
             coords = [np.round(np.asarray(ln.coords)[:, 1::-1], DIGITS).tolist() for ln in lines]

@@ -33,51 +33,13 @@ from pyproj import Geod, Transformer
 from ..boundaries import EQUAL_AREA
 from ..errors import InputError, suggest
 from ..export import atomic_path, write_sidecar
+from ..i18n import check_lang, t, unit_label
 from ..provenance import GEOKZ, Source, attribution
+from .style import NO_DATA, TDAA_COLORS, TDAA_LEVELS, tdaa_level_key
 
 PROJECTION = EQUAL_AREA
 FORMATS = (".png", ".svg")
 GEOD = Geod(ellps="WGS84")
-NO_DATA = "#d9d9d9"
-
-# TDaa levels of methodology §3.5, low → high, with an ordered (yellow → red) scale.
-TDAA_LEVELS = ("low", "medium", "above medium", "high")
-TDAA_COLORS = dict(zip(TDAA_LEVELS, ("#fed976", "#fd8d3c", "#e31a1c", "#800026"), strict=True))
-
-_WORDS = {
-    "no data": {"kk": "дерек жоқ", "ru": "нет данных", "en": "no data"},
-    "low": {"kk": "төмен", "ru": "низкий", "en": "low"},
-    "medium": {"kk": "орташа", "ru": "средний", "en": "medium"},
-    "above medium": {"kk": "орташадан жоғары", "ru": "выше среднего", "en": "above medium"},
-    "high": {"kk": "жоғары", "ru": "высокий", "en": "high"},
-    "road": {"kk": "автожол", "ru": "автодорога", "en": "road corridor"},
-    "rail": {"kk": "темір жол", "ru": "железная дорога", "en": "rail corridor"},
-    "population": {"kk": "халық саны", "ru": "население", "en": "population"},
-    "tdaa": {
-        "kk": "Агломерациялық әлеует (TDaa)",
-        "ru": "Агломерационный потенциал (TDaa)",
-        "en": "Agglomeration potential (TDaa)",
-    },
-    "km": {"kk": "км", "ru": "км", "en": "km"},
-    "classes": {
-        "kk": "Жіктеу: {scheme}, {k} класс",
-        "ru": "Классификация: {scheme}, классов: {k}",
-        "en": "{scheme} classification, {k} classes",
-    },
-    "monocity title": {
-        "kk": "Моноқалалардың агломерациялық әлеуеті (TDaa)",
-        "ru": "Агломерационный потенциал моногородов (TDaa)",
-        "en": "Agglomeration potential of monocities (TDaa)",
-    },
-    "N": {"kk": "С", "ru": "С", "en": "N"},
-}
-LANGS = ("kk", "ru", "en")
-
-
-def word(key: str, lang: str) -> str:
-    """A fixed map word (legend entry, unit) in ``lang``; English if not translated."""
-    return _WORDS.get(key, {}).get(lang) or _WORDS.get(key, {}).get("en", key)
-
 
 # ---------------------------------------------------------------- scale bar, north arrow
 
@@ -144,7 +106,7 @@ def draw_scale_bar(ax, lang: str = "en", crs: str = PROJECTION, fraction: float 
                 zorder=10,
             )
         )
-    unit = word("km", lang)
+    unit = unit_label("km", lang)
     for frac, text in ((0, "0"), (0.5, f"{km / 2:g}"), (1, f"{km:g} {unit}")):
         ax.text(
             bx + frac * length,
@@ -182,7 +144,7 @@ def draw_north_arrow(ax, lang: str = "en", crs: str = PROJECTION) -> tuple[float
     ax.text(
         cx + dx * size * 0.75,
         cy + dy * size * 0.75,
-        word("N", lang),
+        t("north", lang),
         ha="center",
         va="center",
         fontsize=10,
@@ -200,12 +162,6 @@ def _check_out(out: str | Path) -> Path:
     if out.suffix.lower() not in FORMATS:
         raise InputError(f"unsupported image format {out.suffix!r}; use .png or .svg", path=out)
     return out
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise InputError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
-    return lang
 
 
 def _figure(side_legend: bool = False) -> tuple[Figure, object]:
@@ -294,7 +250,7 @@ def static_choropleth(
     """Choropleth of ``gdf[column]`` classified with mapclassify ``scheme`` into ``k`` classes,
     written to ``out`` (.png or .svg). Regions without a value are grey ("no data")."""
     out = _check_out(out)
-    lang = _check_lang(lang)
+    lang = check_lang(lang)
     if column not in gdf.columns:
         columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
         close = suggest(column, columns)
@@ -325,8 +281,9 @@ def static_choropleth(
         )
         for i, (lo, hi) in enumerate(zip(lows, bins, strict=True))
     ]
-    if not known.all():
-        handles.append(Patch(facecolor=NO_DATA, edgecolor="#777", label=word("no data", lang)))
+    if not known.all():  # static legend entries are lower case ("no data", "low", …)
+        no_data = t("no_data", lang).lower()
+        handles.append(Patch(facecolor=NO_DATA, edgecolor="#777", label=no_data))
     name = textwrap.fill(title, 26) if title else column
     legend_title = f"{name}, {unit}" if unit else name
     ax.legend(
@@ -339,7 +296,7 @@ def static_choropleth(
         frameon=True,
         framealpha=0.9,
     )
-    subtitle = word("classes", lang).format(scheme=classes.name, k=len(bins))
+    subtitle = t("classification", lang).format(scheme=classes.name, k=len(bins))
     _finish(fig, ax, title or column, subtitle, sources, lang)
     return _save(fig, out, dpi, sources)
 
@@ -378,14 +335,6 @@ def _luminance(color: str) -> float:
 # ---------------------------------------------------------------- monocity map
 
 
-def tdaa_level_key(value: object) -> str | None:
-    """``"above_medium"``, ``"Above medium"`` → ``"above medium"``; unknown → None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    key = str(value).strip().lower().replace("_", " ").replace("-", " ")
-    return key if key in TDAA_LEVELS else None
-
-
 def marker_area(population: np.ndarray, ref: float = 100_000, ref_area: float = 80.0):
     """Marker area (points²) proportional to population, i.e. radius ∝ √population."""
     return ref_area * np.asarray(population, dtype=float) / ref
@@ -417,7 +366,7 @@ def static_monocity_map(
 ) -> Path:
     """Monocities coloured by TDaa level, sized by population, over oblasts and corridors."""
     out = _check_out(out)
-    lang = _check_lang(lang)
+    lang = check_lang(lang)
     if "tdaa_level" not in scores.columns:
         raise InputError(
             "scores need a 'tdaa_level' column (from score_towns)", column="tdaa_level"
@@ -436,13 +385,13 @@ def static_monocity_map(
             if len(part):
                 part.plot(ax=ax, color=color, linewidth=1.0, linestyle=style, zorder=3)
                 handles.append(
-                    Line2D([], [], color=color, linestyle=style, lw=1.2, label=word(mode, lang))
+                    Line2D([], [], color=color, linestyle=style, lw=1.2, label=t(mode, lang))
                 )
     towns = scores.to_crs(PROJECTION)
     levels = towns["tdaa_level"].map(tdaa_level_key)
     pop = town_population(scores)
     fill = np.where(np.isnan(pop), np.nanmedian(pop) if np.isfinite(pop).any() else 50_000, pop)
-    colors = [TDAA_COLORS.get(lv, NO_DATA) if lv else NO_DATA for lv in levels]
+    colors = [TDAA_COLORS[lv] if lv else NO_DATA for lv in levels]
     xs, ys = towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy()
     order = np.argsort(-fill)  # big circles below small ones
     ax.scatter(
@@ -465,7 +414,7 @@ def static_monocity_map(
             markersize=8,
             markerfacecolor=TDAA_COLORS[lv],
             markeredgecolor="black",
-            label=word(lv, lang),
+            label=t(f"level.{lv}", lang),
         )
         for lv in TDAA_LEVELS
     ]
@@ -479,7 +428,7 @@ def static_monocity_map(
                 markersize=8,
                 markerfacecolor=NO_DATA,
                 markeredgecolor="black",
-                label=word("no data", lang),
+                label=t("no_data", lang).lower(),
             )
         )
     size_handles = [
@@ -497,7 +446,7 @@ def static_monocity_map(
     ]
     first = ax.legend(
         handles=level_handles + handles,
-        title=word("tdaa", lang).replace(" (", "\n("),
+        title=t("tdaa_potential", lang).replace(" (", "\n("),
         loc="upper left",
         bbox_to_anchor=(1.0, 0.98),
         fontsize=8,
@@ -507,7 +456,7 @@ def static_monocity_map(
     ax.add_artist(first)
     ax.legend(
         handles=size_handles,
-        title=word("population", lang),
+        title=t("population", lang),
         loc="upper left",
         bbox_to_anchor=(1.0, 0.5),
         fontsize=8,
@@ -516,7 +465,7 @@ def static_monocity_map(
         labelspacing=1.3,
         borderpad=0.9,
     )
-    _finish(fig, ax, title or word("monocity title", lang), None, sources, lang)
+    _finish(fig, ax, title or t("monocity_title", lang), None, sources, lang)
     return _save(fig, out, dpi, sources)
 
 

@@ -30,34 +30,13 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from .. import provenance
-from ..errors import AgglomapError, InputError, suggest
+from ..errors import AgglomapError, InputError
 from ..export import write_text
-
-LANGS = ("kk", "ru", "en")
+from ..i18n import check_lang, t, unit_label
 
 # Kazakhstan's extreme points, rounded outwards (Wikipedia, "Extreme points of Kazakhstan"):
 # west 46.49 E, east 87.36 E, south 40.57 N, north 55.44 N. (west, south, east, north).
 KAZAKHSTAN_BOUNDS = (46.4, 40.5, 87.4, 55.5)
-
-UI: dict[str, dict[str, str]] = {
-    "no_data": {"en": "No data", "ru": "Нет данных", "kk": "Деректер жоқ"},
-    "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
-    "region": {"en": "Region", "ru": "Регион", "kk": "Өңір"},
-    "value": {"en": "Value", "ru": "Значение", "kk": "Мәні"},
-    "indicators": {"en": "Indicators", "ru": "Показатели", "kk": "Көрсеткіштер"},
-    "boundaries": {"en": "Boundaries", "ru": "Границы", "kk": "Шекаралар"},
-    "classes": {"en": "classes", "ru": "классов", "kk": "класс"},
-}
-
-# Units as written in data files -> how each language prints them ("" = no unit shown).
-UNITS: dict[str, dict[str, str]] = {
-    "%": {"en": "%", "ru": "%", "kk": "%"},
-    "count": {"en": "", "ru": "", "kk": ""},
-    "mln tenge": {"en": "mln ₸", "ru": "млн ₸", "kk": "млн ₸"},
-    "km": {"en": "km", "ru": "км", "kk": "км"},
-    "km2": {"en": "km²", "ru": "км²", "kk": "км²"},
-    "persons": {"en": "persons", "ru": "чел.", "kk": "адам"},
-}
 
 _LEAFLET_PKG = "js_lib_leaflet"
 _LEAFLET_DIR = "static/js_lib_leaflet"
@@ -97,29 +76,6 @@ def esc(text: object) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     return html.escape(str(text), quote=True)
-
-
-def check_lang(lang: str) -> str:
-    """``lang`` if it is one of kk/ru/en, else an InputError with the closest match."""
-    if lang not in LANGS:
-        hint = suggest(str(lang), LANGS)
-        raise InputError(
-            f"unknown language {lang!r}; expected one of {', '.join(LANGS)}"
-            + (f" (did you mean {hint[0]!r}?)" if hint else "")
-        )
-    return lang
-
-
-def ui(key: str, lang: str) -> str:
-    """A user-interface string (``"no_data"``, ``"source"``…) in ``lang``."""
-    return UI[key][check_lang(lang)]
-
-
-def unit_label(unit: str | None, lang: str) -> str:
-    """How ``unit`` is printed in ``lang`` (unknown units are printed as given)."""
-    if not unit:
-        return ""
-    return UNITS.get(unit, {}).get(check_lang(lang), unit)
 
 
 def label(row: Mapping[str, Any], lang: str) -> str:
@@ -162,7 +118,7 @@ def format_value(
 ) -> str:
     """A value with its unit as a reader expects it: ``"8.7 %"``, ``"8,7 %"``, ``"1,148"``."""
     if value is None or not np.isfinite(value):
-        return ui("no_data", lang)
+        return t("no_data", lang)
     d = default_decimals([value], unit) if decimals is None else decimals
     shown = unit_label(unit, lang)
     number = format_number(float(value), lang, d)
@@ -376,7 +332,7 @@ def base_map(
         geoms = simplify_for_web(background[[background.geometry.name]])
         folium.GeoJson(
             geoms.__geo_interface__,
-            name=UI["boundaries"]["en"],
+            name=t("boundaries", "en"),
             style_function=lambda _f: {
                 "color": "#8a8a8a",
                 "weight": 0.8,

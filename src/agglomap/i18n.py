@@ -1,0 +1,282 @@
+"""The kk/ru/en words of agglomap's maps, in one table.
+
+:data:`WORDS` maps a key to its text in Kazakh, Russian and English: legend and layer
+names, popup rows, titles, the indicator level names (``"level.<band>"``, every band of
+the TDaa levels and of the monocity assessment) and the four development scenarios
+(``"scenario.<name>"``). :func:`t` looks a key up and raises :class:`UnknownWord` for a
+key that is not in the table, so a missing translation is a test failure, never English
+by default. :data:`UNITS` says how each language prints the units of indicator tables.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import InputError, suggest
+
+LANGS = ("kk", "ru", "en")
+
+WORDS: dict[str, dict[str, str]] = {
+    # ---------------------------------------------------------------- legends, layers
+    "no_data": {"kk": "Деректер жоқ", "ru": "Нет данных", "en": "No data"},
+    "classes": {"kk": "кластар", "ru": "классы", "en": "classes"},
+    "classification": {
+        "kk": "Жіктеу: {scheme}, {k} класс",
+        "ru": "Классификация: {scheme}, классов: {k}",
+        "en": "{scheme} classification, {k} classes",
+    },
+    "boundaries": {"kk": "Шекаралар", "ru": "Границы", "en": "Boundaries"},
+    "oblast_boundaries": {
+        "kk": "Облыс шекаралары",
+        "ru": "Границы областей",
+        "en": "Oblast boundaries",
+    },
+    "road": {"kk": "автожол", "ru": "автодорога", "en": "road corridor"},
+    "rail": {"kk": "темір жол", "ru": "железная дорога", "en": "rail corridor"},
+    "population": {"kk": "халық саны", "ru": "население", "en": "population"},
+    "north": {"kk": "С", "ru": "С", "en": "N"},
+    "legend": {"kk": "Шартты белгілер", "ru": "Легенда", "en": "Legend"},
+    # ---------------------------------------------------------------- monocity map
+    "tdaa_potential": {
+        "kk": "Агломерациялық әлеует (TDaa)",
+        "ru": "Агломерационный потенциал (TDaa)",
+        "en": "Agglomeration potential (TDaa)",
+    },
+    "monocity_title": {
+        "kk": "Моноқалалардың агломерациялық әлеуеті (TDaa)",
+        "ru": "Агломерационный потенциал моногородов (TDaa)",
+        "en": "Agglomeration potential of monocities (TDaa)",
+    },
+    "monocity_subtitle": {
+        "kk": "Қалалар: {n} · {vintage} ж. облыстары · негіздемесі үшін қаланы басыңыз",
+        "ru": "Городов: {n} · области {vintage} г. · нажмите на город, чтобы увидеть основания",
+        "en": "{n} towns · {vintage} oblasts · click a town for its evidence",
+    },
+    "towns_level": {
+        "kk": "Қалалар TDaa деңгейі бойынша",
+        "ru": "Города по уровню TDaa",
+        "en": "Towns by TDaa level",
+    },
+    "towns_scenario": {
+        "kk": "Қалалар ұсынылған сценарий бойынша",
+        "ru": "Города по рекомендуемому сценарию",
+        "en": "Towns by recommended scenario",
+    },
+    "links": {
+        "kk": "Ең жақын ірі қаламен байланыс",
+        "ru": "Связь с ближайшим крупным городом",
+        "en": "Link to nearest large city",
+    },
+    "rings": {"kk": "Қашықтық сақиналары", "ru": "Кольца расстояний", "en": "Distance rings"},
+    "large_cities": {"kk": "Ірі қалалар", "ru": "Крупные города", "en": "Large cities"},
+    "recommended_scenario": {
+        "kk": "Ұсынылған сценарий",
+        "ru": "Рекомендуемый сценарий",
+        "en": "Recommended scenario",
+    },
+    "not_assessed": {"kk": "бағаланбаған", "ru": "не оценивался", "en": "not assessed"},
+    "geodesic": {"kk": "геодезиялық", "ru": "по геодезической", "en": "geodesic"},
+    "network": {"kk": "желі бойынша", "ru": "по сети", "en": "by network"},
+    "circle_note": {
+        "kk": "Шеңбер ауданы халық санына пропорционал.",
+        "ru": "Площадь круга пропорциональна населению.",
+        "en": "Circle area ∝ population.",
+    },
+    # ---------------------------------------------------------------- monocity popup
+    "tdaa1": {
+        "kk": "TDaa1 — ірі қаланың функционалдық қалалық аймағында",
+        "ru": "TDaa1 — в функциональной городской зоне крупного города",
+        "en": "TDaa1 — in the functional urban area of a large city",
+    },
+    "tdaa2": {
+        "kk": "TDaa2 — ірі қалаға жақын",
+        "ru": "TDaa2 — рядом с крупным городом",
+        "en": "TDaa2 — next to a large city",
+    },
+    "tdaa3": {
+        "kk": "TDaa3 — көлік дәліздерінің қиылысында",
+        "ru": "TDaa3 — на пересечении транспортных коридоров",
+        "en": "TDaa3 — at a crossing of transport corridors",
+    },
+    "tdaa_formula": {
+        "kk": "TDaa = √(TDaa1 + TDaa2 + TDaa3)",
+        "ru": "TDaa = √(TDaa1 + TDaa2 + TDaa3)",
+        "en": "TDaa = √(TDaa1 + TDaa2 + TDaa3)",
+    },
+    "gravity": {
+        "kk": "Гравитациялық әлеует (0–100; 100 — картадағы ең жоғары)",
+        "ru": "Гравитационный потенциал (0–100; 100 — максимум на карте)",
+        "en": "Gravity potential (0–100; 100 = highest town here)",
+    },
+    "evidence": {"kk": "Негіздеме", "ru": "Основания", "en": "Evidence"},
+    "core_city": {
+        "kk": "Ең жақын агломерация орталығы",
+        "ru": "Ближайший центр агломерации",
+        "en": "Nearest core city",
+    },
+    "large_city": {
+        "kk": "Ең жақын ірі қала",
+        "ru": "Ближайший крупный город",
+        "en": "Nearest large city",
+    },
+    "within": {
+        "kk": "Қолжетімді дәліздер",
+        "ru": "Коридоры в пределах досягаемости",
+        "en": "Corridors within reach",
+    },
+    "nearest_corridor": {
+        "kk": "Ең жақын дәліз",
+        "ru": "Ближайший коридор",
+        "en": "Nearest corridor",
+    },
+    "assessment": {
+        "kk": "Моноқаланы бағалау (004 мақала әдістемесі)",
+        "ru": "Оценка моногорода (методика статьи 004)",
+        "en": "Monocity assessment (method of seed paper 004)",
+    },
+    "ranking": {"kk": "Рейтинг", "ru": "Ранжирование", "en": "Ranking"},
+    "ranking_paper": {
+        "kk": "Мақаладағы рейтинг (5-кесте)",
+        "ru": "Ранжирование в статье (табл. 5)",
+        "en": "Ranking in the paper (table 5)",
+    },
+    # ---------------------------------------------------------------- indicator levels
+    "level.very low": {"kk": "өте төмен", "ru": "очень низкий", "en": "very low"},
+    "level.low": {"kk": "төмен", "ru": "низкий", "en": "low"},
+    "level.below average": {"kk": "орташадан төмен", "ru": "ниже среднего", "en": "below average"},
+    "level.average": {"kk": "орташа", "ru": "средний", "en": "average"},
+    "level.above average": {
+        "kk": "орташадан жоғары",
+        "ru": "выше среднего",
+        "en": "above average",
+    },
+    "level.medium": {"kk": "орташа", "ru": "средний", "en": "medium"},
+    "level.above medium": {"kk": "орташадан жоғары", "ru": "выше среднего", "en": "above medium"},
+    "level.high": {"kk": "жоғары", "ru": "высокий", "en": "high"},
+    # ---------------------------------------------------------------- development scenarios
+    "scenario.inertial": {"kk": "инерциялық", "ru": "инерционный", "en": "inertial"},
+    "scenario.balanced": {"kk": "теңгерімді", "ru": "сбалансированный", "en": "balanced"},
+    "scenario.innovative": {"kk": "инновациялық", "ru": "инновационный", "en": "innovative"},
+    "scenario.diversification": {
+        "kk": "әртараптандыру",
+        "ru": "диверсификационный",
+        "en": "diversification",
+    },
+    # ---------------------------------------------------------------- default choropleth
+    "layer.innovative_share_grp_pct": {
+        "kk": "ЖӨӨ-дегі инновациялық өнімдер үлесі, 2021",
+        "ru": "Доля инновационной продукции в ВРП, 2021",
+        "en": "Share of innovative products in GRP, 2021",
+    },
+    "layer.innovation_activity_pct": {
+        "kk": "Кәсіпорындардың инновациялық белсенділік деңгейі, 2021",
+        "ru": "Уровень инновационной активности предприятий, 2021",
+        "en": "Level of innovation activity of enterprises, 2021",
+    },
+    "innovation_title": {
+        "kk": "Қазақстан өңірлеріндегі инновациялар, 2021",
+        "ru": "Инновации в регионах Казахстана, 2021",
+        "en": "Innovation in the regions of Kazakhstan, 2021",
+    },
+    "innovation_subtitle": {
+        "kk": "ҚР Ұлттық статистика бюросы; өңірлер 2018–2022 жж. шекарасында",
+        "ru": "Бюро национальной статистики РК; регионы в границах 2018–2022 гг.",
+        "en": "Bureau of National Statistics RK; regions in the 2018–2022 layout",
+    },
+    # ---------------------------------------------------------------- outputs/index.html
+    "index_title": {
+        "kk": "agglomap нәтижелері",
+        "ru": "Результаты agglomap",
+        "en": "agglomap outputs",
+    },
+    "index_file": {"kk": "файл", "ru": "файл", "en": "file"},
+    "index_what": {"kk": "сипаттамасы", "ru": "описание", "en": "what it is"},
+    "index_size": {"kk": "көлемі", "ru": "размер", "en": "size"},
+    "index_sources": {"kk": "дереккөздер", "ru": "источники", "en": "sources"},
+    "index_meta": {
+        "kk": "Файлдар: {n} · {created} жасалды, agglomap {version}",
+        "ru": "Файлов: {n} · создано {created}, agglomap {version}",
+        "en": "{n} files · generated {created} by agglomap {version}",
+    },
+}
+
+# Units as written in data files -> how each language prints them ("" = no unit shown).
+UNITS: dict[str, dict[str, str]] = {
+    "%": {"kk": "%", "ru": "%", "en": "%"},
+    "count": {"kk": "", "ru": "", "en": ""},
+    "mln tenge": {"kk": "млн ₸", "ru": "млн ₸", "en": "mln ₸"},
+    "km": {"kk": "км", "ru": "км", "en": "km"},
+    "km2": {"kk": "км²", "ru": "км²", "en": "km²"},
+    "persons": {"kk": "адам", "ru": "чел.", "en": "persons"},
+}
+
+LEVEL_PREFIX = "level."
+SCENARIO_PREFIX = "scenario."
+SCENARIOS = tuple(k.removeprefix(SCENARIO_PREFIX) for k in WORDS if k.startswith(SCENARIO_PREFIX))
+_SCENARIO_RE = re.compile(r"\b(" + "|".join(map(re.escape, SCENARIOS)) + r")\b")
+
+
+class UnknownWord(KeyError):
+    """A key that :data:`WORDS` does not hold (a programming error, not a user one)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown map word"
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is one of kk/ru/en, else an InputError naming the choices."""
+    if lang not in LANGS:
+        hint = suggest(str(lang), LANGS)
+        raise InputError(
+            f"unknown language {lang!r}; expected one of {', '.join(LANGS)}"
+            + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        )
+    return lang
+
+
+def t(key: str, lang: str) -> str:
+    """The map word ``key`` in ``lang``; :class:`UnknownWord` if there is no such key."""
+    lang = check_lang(lang)
+    entry = WORDS.get(key)
+    if entry is None:
+        close = suggest(str(key), list(WORDS))
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise UnknownWord(f"no map word {key!r} in agglomap.i18n.WORDS{hint}")
+    return entry[lang]
+
+
+def unit_label(unit: str | None, lang: str) -> str:
+    """How ``unit`` is printed in ``lang`` (units not in :data:`UNITS` as given)."""
+    lang = check_lang(lang)
+    if not unit:
+        return ""
+    return UNITS[unit][lang] if unit in UNITS else unit
+
+
+def level_key(value: object) -> str | None:
+    """``"Above_medium"`` → ``"above medium"`` if that is a known level name, else None."""
+    if not isinstance(value, str):
+        return None
+    key = " ".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+    return key if LEVEL_PREFIX + key in WORDS else None
+
+
+def level_word(value: object, lang: str) -> str:
+    """An indicator level name (``"above average"``) in ``lang``; text that is not a known
+    level (e.g. from a user's table) is returned as given, a missing value as ``""``."""
+    key = level_key(value)
+    if key is not None:
+        return t(LEVEL_PREFIX + key, lang)
+    check_lang(lang)
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def scenario_text(text: object, lang: str) -> str:
+    """Scenario names in ``lang`` inside a text such as ``"innovative > balanced = inertial"``;
+    a missing value is ``""``."""
+    check_lang(lang)
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    return _SCENARIO_RE.sub(lambda m: t(SCENARIO_PREFIX + m.group(1), lang), str(text))

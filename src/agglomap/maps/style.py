@@ -1,0 +1,29 @@
+"""Colours and level order shared by the web and the static maps."""
+
+from __future__ import annotations
+
+import math
+
+from ..agglomeration import LEVELS
+
+# TDaa levels of methodology §3.5, low → high (agglomeration.LEVELS), on an ordered
+# yellow → red scale.
+TDAA_LEVELS: tuple[str, ...] = tuple(name for _, name in LEVELS)
+TDAA_COLORS: dict[str, str] = dict(
+    zip(TDAA_LEVELS, ("#fed976", "#fd8d3c", "#e31a1c", "#800026"), strict=True)
+)
+NO_DATA = "#d9d9d9"
+
+
+def tdaa_level_key(value: object) -> str | None:
+    """``"above_medium"``, ``"Above medium"`` → ``"above medium"``; unknown → None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    key = str(value).strip().lower().replace("_", " ").replace("-", " ")
+    return key if key in TDAA_LEVELS else None
+
+
+def tdaa_color(value: object) -> str:
+    """The fill of a TDaa level (any spelling :func:`tdaa_level_key` reads); grey if unknown."""
+    key = tdaa_level_key(value)
+    return TDAA_COLORS[key] if key else NO_DATA
