@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -21,11 +20,6 @@ from ._common import (
     map_format,
     say,
 )
-
-if TYPE_CHECKING:
-    import folium
-
-    from ..provenance import Source
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -121,16 +115,6 @@ def read_assessment(path: Path) -> pd.DataFrame:
     raise InputError(f"unsupported assessment format {ext!r}; use .csv or .xlsx", path=path)
 
 
-def _credit(m: folium.Map, sources: list[Source]) -> None:
-    """Replace the map's attribution line (which credits geokz) with ``sources``."""
-    from ..maps import web
-
-    for key, child in list(m._children.items()):
-        if getattr(child, "_name", None) == "Attribution":
-            del m._children[key]
-    web.add_attribution(m, sources)
-
-
 def run(args: argparse.Namespace) -> int:
     from ..corridors import load_corridors
     from ..maps import monocities as mm
@@ -170,11 +154,10 @@ def run(args: argparse.Namespace) -> int:
             self_contained=args.self_contained,
             tiles=args.tiles,
             title=args.title,
+            sources=sources,
         )
         from ..maps import web
 
-        if args.boundaries:
-            _credit(m, sources)
         web.save_map(m, out, sources=sources, self_contained=args.self_contained)
     else:
         from ..maps.static import static_monocity_map

@@ -391,6 +391,7 @@ def monocity_map(
     tiles: str | None = None,
     sources_dir: str | Path | None = None,
     title: str | None = None,
+    sources: Sequence[provenance.Source] | None = None,
 ) -> folium.Map:
     """The monocity map (see the module docstring). ``boundaries`` and ``corridors`` default
     to the oblasts of ``vintage`` and agglomap's corridors; pass empty frames to leave them out.
@@ -503,7 +504,7 @@ def monocity_map(
         title or t("monocity_title", lang),
         t("monocity_subtitle", lang).format(n=len(towns), vintage=vintage),
     )
-    web.add_attribution(m, map_sources(assessment is not None, tiles))
+    web.add_attribution(m, sources or map_sources(assessment is not None, tiles))
     return m
 
 
