@@ -185,5 +185,5 @@ def run(
                 png = out / "screenshots" / page.replace(".html", ".png")
                 log.add(screenshot(out / page, png), f"screenshot of {page}")
 
-    write_index(out, log.entries)
+    write_index(out, log.entries, lang=lang)
     return log
