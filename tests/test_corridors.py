@@ -4,6 +4,7 @@ figures, the waypoints against the country outline, user files and the CLI."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -36,7 +37,11 @@ MAIN_CITIES = [
 # Zhezkazgan-Beineu 988 km, of which Shalkar-Beineu 498 km (KTZ via Tengrinews 2013,
 # zakon.kz 2014); Kyzylorda-Zhezkazgan road 424 km (KazAvtoZhol via Khabar, 26 Nov 2025);
 # Karaganda-Zhezkazgan road "500 km" (Avtoradio, a round figure); Uralsk-Iletsk-1 264 km
-# by rail (Wikipedia, "Uralsk (station)").
+# by rail (Wikipedia, "Uralsk (station)"); Khromtau-Karabutak km 844-965 of the WE-WC
+# road, 121 km (BAQ.KZ, 23 Oct 2025); Ayagoz-Kalbatau km 778-967, 189 km (Kazinform,
+# 19 Jan 2026); Ust-Kamenogorsk-Semey road ending at km 198 (Kazinform, 15 Dec 2025);
+# Almaty I-Otar 155.4 km + Otar-Berlik I (Shu) 147 km by rail (Russian Wikipedia,
+# "Отар (станция)"). Kilometre posts and stations are not town centres: a few km either way.
 PUBLISHED = [
     (("road_wewc", None, None), ("road_shymkent_tashkent", None, None), 2787),
     (("road_astana_almaty", "karaganda", "balkhash"), None, 363),
@@ -49,6 +54,10 @@ PUBLISHED = [
     (("road_kyzylorda_zhezkazgan", None, None), None, 424),
     (("road_karaganda_zhezkazgan", None, None), None, 500),
     (("rail_oral_iletsk", None, None), None, 264),
+    (("road_wewc", "khromtau", "karabutak"), None, 121),
+    (("road_almaty_oskemen", "ayagoz", "kalbatau"), None, 189),
+    (("road_astana_oskemen", "semey", "oskemen"), None, 198),
+    (("rail_turksib", "almaty", "shu"), None, 302),
 ]
 
 
@@ -184,6 +193,15 @@ def test_waypoints_match_the_gazetteer():
         cities.loc[common, "lat"],
     )[2]
     assert d.max() < 1000, dict(zip(common, d.round(), strict=True))
+
+
+def test_every_reference_is_cited(doc):
+    """Each entry of `references:` is named by the source (or note) of some corridor or
+    waypoint, so none is left over from a route that changed."""
+    entries = doc["corridors"] + doc["waypoints"]
+    cited = " ".join(f"{e.get('source', '')} {e.get('note', '')}" for e in entries)
+    unused = [r["key"] for r in doc["references"] if not re.search(rf"\b{r['key']}\b", cited)]
+    assert not unused
 
 
 def test_every_waypoint_is_on_a_corridor(doc):
