@@ -41,7 +41,8 @@ MAIN_CITIES = [
 # road, 121 km (BAQ.KZ, 23 Oct 2025); Ayagoz-Kalbatau km 778-967, 189 km (Kazinform,
 # 19 Jan 2026); Ust-Kamenogorsk-Semey road ending at km 198 (Kazinform, 15 Dec 2025);
 # Almaty I-Otar 155.4 km + Otar-Berlik I (Shu) 147 km by rail (Russian Wikipedia,
-# "Отар (станция)"). Kilometre posts and stations are not town centres: a few km either way.
+# "Отар (станция)"); Astana-Atameken km 431 of the road Astana-Shiderty-Pavlodar (Kazinform,
+# 12 Jan 2026; km 0 taken at Astana, the first closed section starting at km 16). Kilometre posts and stations are not town centres: a few km either way.
 PUBLISHED = [
     (("road_wewc", None, None), ("road_shymkent_tashkent", None, None), 2787),
     (("road_astana_almaty", "karaganda", "balkhash"), None, 363),
@@ -49,6 +50,7 @@ PUBLISHED = [
     (("road_merke_burylbaytal", None, None), None, 262),
     (("road_aktobe_astrakhan", "aktobe", "kandyagash"), None, 95),
     (("rail_dostyk_moyinty", None, None), None, 836),
+    (("rail_dostyk_moyinty", "balkhash", "moyinty"), None, 127),
     (("rail_zhezkazgan_saksaulskaya", None, None), ("rail_shalkar_beineu", None, None), 988),
     (("rail_shalkar_beineu", None, None), None, 498),
     (("road_kyzylorda_zhezkazgan", None, None), None, 424),
@@ -58,6 +60,7 @@ PUBLISHED = [
     (("road_almaty_oskemen", "ayagoz", "kalbatau"), None, 189),
     (("road_astana_oskemen", "semey", "oskemen"), None, 198),
     (("rail_turksib", "almaty", "shu"), None, 302),
+    (("road_astana_oskemen", "astana", "atameken"), None, 431),
 ]
 
 
