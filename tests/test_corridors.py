@@ -42,7 +42,9 @@ MAIN_CITIES = [
 # 19 Jan 2026); Ust-Kamenogorsk-Semey road ending at km 198 (Kazinform, 15 Dec 2025);
 # Almaty I-Otar 155.4 km + Otar-Berlik I (Shu) 147 km by rail (Russian Wikipedia,
 # "Отар (станция)"); Astana-Atameken km 431 of the road Astana-Shiderty-Pavlodar (Kazinform,
-# 12 Jan 2026; km 0 taken at Astana, the first closed section starting at km 16). Kilometre posts and stations are not town centres: a few km either way.
+# 12 Jan 2026; km 0 taken at Astana, the first closed section starting at km 16);
+# Zhezkazgan-Zhanaarka km 433-750 of the road Kyzylorda-Zhezkazgan-Karaganda-Shiderty,
+# 317 km (Kazinform, 11 Jan 2026). Kilometre posts and stations are not town centres: a few km either way.
 PUBLISHED = [
     (("road_wewc", None, None), ("road_shymkent_tashkent", None, None), 2787),
     (("road_astana_almaty", "karaganda", "balkhash"), None, 363),
@@ -61,6 +63,7 @@ PUBLISHED = [
     (("road_astana_oskemen", "semey", "oskemen"), None, 198),
     (("rail_turksib", "almaty", "shu"), None, 302),
     (("road_astana_oskemen", "astana", "atameken"), None, 431),
+    (("road_karaganda_zhezkazgan", "zhanaarka", "zhezkazgan"), None, 317),
 ]
 
 
