@@ -37,14 +37,17 @@ MAIN_CITIES = [
 # Zhezkazgan-Beineu 988 km, of which Shalkar-Beineu 498 km (KTZ via Tengrinews 2013,
 # zakon.kz 2014); Kyzylorda-Zhezkazgan road 424 km (KazAvtoZhol via Khabar, 26 Nov 2025);
 # Karaganda-Zhezkazgan road "500 km" (Avtoradio, a round figure); Uralsk-Iletsk-1 264 km
-# by rail (Wikipedia, "Uralsk (station)"); Khromtau-Karabutak km 844-965 of the WE-WC
-# road, 121 km (BAQ.KZ, 23 Oct 2025); Ayagoz-Kalbatau km 778-967, 189 km (Kazinform,
-# 19 Jan 2026); Ust-Kamenogorsk-Semey road ending at km 198 (Kazinform, 15 Dec 2025);
-# Almaty I-Otar 155.4 km + Otar-Berlik I (Shu) 147 km by rail (Russian Wikipedia,
-# "Отар (станция)"); Astana-Atameken km 431 of the road Astana-Shiderty-Pavlodar (Kazinform,
-# 12 Jan 2026; km 0 taken at Astana, the first closed section starting at km 16);
-# Zhezkazgan-Zhanaarka km 433-750 of the road Kyzylorda-Zhezkazgan-Karaganda-Shiderty,
-# 317 km (Kazinform, 11 Jan 2026). Kilometre posts and stations are not town centres: a few km either way.
+# by rail (Wikipedia, "Uralsk (station)"); Almaty I-Otar 155.4 km + Otar-Berlik I (Shu)
+# 147 km by rail (Russian Wikipedia, "Отар (станция)").
+# Kilometre posts of republican roads in KazAvtoZhol closure notices: WE-WC Khromtau
+# km 844 - Karabutak km 965 (BAQ.KZ, 23 Oct 2025) - Aral km 1362 - Zhosaly km 1646
+# (Kazinform, 23 Dec 2025); Almaty-Ust-Kamenogorsk Ayagoz km 778 - Kalbatau km 967
+# (Kazinform, 19 Jan 2026); Ust-Kamenogorsk-Semey ending at km 198 (Kazinform,
+# 15 Dec 2025); Astana-Shiderty-Pavlodar at Atameken km 431 (Kazinform, 12 Jan 2026; km 0
+# taken at Astana, the first closed section starting at km 16); Kyzylorda-Zhezkazgan-
+# Karaganda-Shiderty Zhezkazgan km 433 - Zhanaarka km 750 (Kazinform, 11 Jan 2026) -
+# Topar km 906 (Kazinform, 15 Dec 2025). Posts and stations are not town centres: a few
+# km either way.
 PUBLISHED = [
     (("road_wewc", None, None), ("road_shymkent_tashkent", None, None), 2787),
     (("road_astana_almaty", "karaganda", "balkhash"), None, 363),
@@ -64,6 +67,9 @@ PUBLISHED = [
     (("rail_turksib", "almaty", "shu"), None, 302),
     (("road_astana_oskemen", "astana", "atameken"), None, 431),
     (("road_karaganda_zhezkazgan", "zhanaarka", "zhezkazgan"), None, 317),
+    (("road_karaganda_zhezkazgan", "topar", "zhezkazgan"), None, 473),
+    (("road_wewc", "karabutak", "aral"), None, 397),
+    (("road_wewc", "aral", "zhosaly"), None, 284),
 ]
 
 
