@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import time
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,7 +15,14 @@ import shapely
 from pyproj import Geod
 
 from agglomap import boundaries
-from agglomap.boundaries import country_outline, load_boundaries, read_boundaries
+from agglomap.boundaries import (
+    BoundaryWarning,
+    country_outline,
+    cyrillic_name,
+    district_names,
+    load_boundaries,
+    read_boundaries,
+)
 from agglomap.cli import main
 from agglomap.errors import InputError
 from agglomap.regions import load_regions, regions_for
@@ -125,6 +134,48 @@ def test_invalid_upstream_district_is_repaired(sources_dir):
         assert dist.loc[pcode, "area_km2"] > 1000  # Ulytau district: repaired, not emptied
 
 
+@pytest.mark.parametrize(
+    ("name", "kazakh", "fixed"),
+    [
+        ("Aршалинский", False, "Аршалинский"),  # geokz adm2, Latin A
+        ("Солтүстiк Қазақстан", True, "Солтүстік Қазақстан"),  # geokz adm1, Latin i
+        ("Tекели City", False, "Текели City"),  # a Latin word stays Latin
+        ("Arshaly", True, "Arshaly"),
+        ("Жаңаөзен", True, "Жаңаөзен"),
+    ],
+)
+def test_cyrillic_name(name, kazakh, fixed):
+    assert cyrillic_name(name, kazakh=kazakh) == fixed
+
+
+def _mixes_scripts(text: str) -> bool:
+    return any(re.search(r"[A-Za-z]", w) and re.search(r"[\u0400-\u04ff]", w) for w in text.split())
+
+
+@pytest.mark.parametrize("level", boundaries.LEVELS)
+@pytest.mark.parametrize("vintage", VINTAGES)
+def test_no_loaded_name_mixes_scripts(vintage, level, sources_dir):
+    gdf = load_boundaries(vintage, level, sources_dir)
+    for column in ("name_kk", "name_ru"):
+        assert not [n for n in gdf[column] if _mixes_scripts(n)], column
+    if level == "district":  # the upstream defect is still there, and repaired
+        raw = upstream(sources_dir, "adm2_2018" if vintage == "2018" else "adm2_2024")
+        assert "Aршалинский" in set(raw["ADM2_RU"])
+        assert "Аршалинский" in set(gdf["name_ru"])
+    out = country_outline(sources_dir)
+    assert not _mixes_scripts(out["name_kk"].iloc[0] + " " + out["name_ru"].iloc[0])
+
+
+def test_district_names_for_recognising_district_tables(sources_dir, tmp_path):
+    both = district_names(sources_dir=sources_dir)
+    assert len(both) >= DISTRICTS["2018"] + DISTRICTS["2022"]
+    assert set(both.columns) == {"name_kk", "name_ru", "name_en", "region_id"}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    offline = district_names("2022", sources_dir=empty)  # no geokz: the moved districts only
+    assert 0 < len(offline) < 40 and set(offline["region_id"]) == {"KZ-10", "KZ-33", "KZ-62"}
+
+
 def test_country_outline(sources_dir):
     out = country_outline(sources_dir)
     assert len(out) == 1 and out.is_valid.all()
@@ -207,6 +258,79 @@ def test_user_file_2022_layout_in_kazakh(sources_dir, tmp_path):
     with pytest.raises(InputError, match="2018 layout") as err:
         read_boundaries(path, vintage="2018")
     assert err.value.column == "ADM1_KK"
+
+
+def test_user_file_of_2018_read_as_2022_is_refused(adm1_2018, tmp_path, capsys):
+    path = _write(adm1_2018[["ADM1_EN", "geometry"]].to_crs(3857), tmp_path / "own.gpkg")
+    with pytest.raises(InputError) as err:
+        read_boundaries(path, vintage="2022")
+    message = str(err.value)
+    assert message.startswith(str(path))
+    assert "has no Abai Region (KZ-10), Jetisu Region (KZ-33), Ulytau Region (KZ-62)" in message
+    assert "it looks like the 2018 layout" in message and "use --vintage 2018" in message
+    assert "Zhezkazgan lies in its Karaganda Region (KZ-35)" in message
+    out = tmp_path / "t.gpkg"
+    argv = ["boundaries", "--boundaries", str(path), "--vintage", "2022", "--out", str(out)]
+    assert main(argv) == 2 and not out.exists()
+    assert "use --vintage 2018" in capsys.readouterr().err
+    assert (read_boundaries(path, vintage="2018")["vintage"] == "2018").all()
+
+
+def test_user_file_of_2022_read_as_2018_is_refused(sources_dir, tmp_path):
+    raw = upstream(sources_dir, "adm1_2024")
+    path = _write(raw[["ADM1_RU", "geometry"]], tmp_path / "ru2024.gpkg")
+    with pytest.raises(InputError) as err:
+        read_boundaries(path, vintage=2018)
+    message = str(err.value)
+    assert "Abai Region (KZ-10) as feature 1" in message and "Ulytau Region (KZ-62)" in message
+    assert "it looks like the 2022 layout; use --vintage 2022" in message
+    assert err.value.column == "ADM1_RU"
+
+
+def test_partial_2022_file_without_the_new_regions_is_accepted(sources_dir, tmp_path):
+    raw = upstream(sources_dir, "adm1_2024")
+    west = raw[raw["ADM1_PCODE"].isin(["KZ15", "KZ23", "KZ27", "KZ47"])]
+    path = _write(west[["ADM1_EN", "geometry"]], tmp_path / "west.gpkg")
+    with pytest.warns(BoundaryWarning, match="no feature for 16 of the 20 regions"):
+        got = read_boundaries(path, vintage="2022")
+    assert sorted(got["region_id"]) == ["KZ-15", "KZ-23", "KZ-27", "KZ-47"]
+    assert len(got.attrs["missing_regions"]) == 16 and "KZ-62" in got.attrs["missing_regions"]
+
+
+def test_2022_file_with_an_old_oblast_is_warned_about(sources_dir, adm1_2018, tmp_path):
+    raw = upstream(sources_dir, "adm1_2024")
+    raw = raw[raw["ADM1_PCODE"] != "KZ62"].reset_index(drop=True)  # no Ulytau ...
+    old = adm1_2018.loc[adm1_2018["ADM1_PCODE"] == "KZ35", "geometry"].iloc[0]
+    raw["geometry"] = [
+        old if p == "KZ35" else g for p, g in zip(raw["ADM1_PCODE"], raw.geometry, strict=True)
+    ]
+    path = _write(raw[["KATO", "geometry"]], tmp_path / "mixed.gpkg")  # ... Karaganda of 2018
+    with pytest.warns(BoundaryWarning) as record:
+        got = read_boundaries(path)
+    messages = [str(w.message) for w in record]
+    assert any(
+        "Zhezkazgan lies in its Karaganda Region (KZ-35), as in the 2018 layout" in m
+        for m in messages
+    ), messages
+    assert any("no feature for 1 of the 20 regions" in m for m in messages)
+    assert len(got) == 19 and (got["vintage"] == "2022").all()
+
+
+def test_user_file_missing_a_region_says_which(adm1_2018, tmp_path, capsys):
+    user = adm1_2018[adm1_2018["ADM1_PCODE"] != "KZ79"][["ADM1_RU", "geometry"]]
+    path = _write(user, tmp_path / "no_shymkent.gpkg")
+    with pytest.warns(BoundaryWarning) as record:
+        got = read_boundaries(path)
+    assert [str(w.message) for w in record] == [
+        f"{path}: no feature for 1 of the 17 regions of the 2018 layout: Shymkent (KZ-79)"
+    ]
+    assert record[0].filename == __file__  # points at the caller, not into agglomap
+    assert len(got) == 16
+    assert got.attrs == {"source_path": str(path), "missing_regions": ["KZ-79"]}
+    complete = _write(adm1_2018[["ADM1_RU", "geometry"]], tmp_path / "all.gpkg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", BoundaryWarning)
+        assert read_boundaries(complete).attrs["missing_regions"] == []
 
 
 def test_user_district_file_is_refused(sources_dir, tmp_path):

@@ -66,6 +66,24 @@ REGION_SPELLINGS = [
     ("Pavlodar", "KZ-55"),
     ("Qarağandy oblysy", "KZ-35"),  # Kazakh Latin alphabet of 2021
     ("Şymkent", "KZ-79"),
+    ("Türkistan oblysy", "KZ-61"),
+    # Kazakh Latin alphabet of 2018 (acutes: ý is у, ı is й/і) ...
+    ("Atyraý oblysy", "KZ-23"),
+    ("Mańǵystaý oblysy", "KZ-47"),
+    ("Túrkistan oblysy", "KZ-61"),
+    ("Shyǵys Qazaqstan oblysy", "KZ-63"),
+    ("Soltústik Qazaqstan", "KZ-59"),
+    ("Qaraǵandy", "KZ-35"),
+    ("Almaty qalasy", "KZ-75"),
+    ("Astana qalasy", "KZ-71"),
+    ("Abaı oblysy", "KZ-10"),
+    ("Jetisý oblysy", "KZ-33"),
+    ("Ulytaý oblysy", "KZ-62"),
+    ("ATYRAÝ OBLYSY", "KZ-23"),
+    # ... and of 2017 (apostrophes: y' is у, g' is ғ, n' is ң)
+    ("Man'g'ystay' oblysy", "KZ-47"),
+    ("Shyg'ys Qazaqstan", "KZ-63"),
+    ("Aqto’be oblysy", "KZ-15"),
     # regions of 2022
     ("Zhetysu", "KZ-33"),
     ("Жетісу облысы", "KZ-33"),
@@ -151,6 +169,12 @@ def test_enough_spellings_are_tested():
         ("г. Нур-Султан", "нур султан"),
         ("Шымкент (город республиканского значения)", "шымкент"),
         ("Ёлка", "елка"),
+        ("Atyraý oblysy", "atyrau"),
+        ("Mańǵystaý", "mangystau"),
+        ("Man'g'ystay'", "mangystau"),
+        ("Şymkent qalasy", "shymkent"),
+        ("Abaı", "abai"),
+        ("JETİSU OBLYSY", "jetisu"),  # casefold makes İ an i with a combining dot
     ],
 )
 def test_normalize(text, key):
@@ -181,6 +205,31 @@ def test_unknown_region_names_the_input_and_suggests():
         names.match_region("Karaganady")
     assert "Karaganady" in str(err.value)
     assert "Karaganda" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        # generic words no longer decide: "oblysy" once made 'Almaty oblast' the first guess
+        ("Atyrý oblysy", "'Atyrau Region' (KZ-23)"),
+        ("Mańǵystaq oblysy", "'Mangystau Region' (KZ-47)"),
+        ("Jetisi oblysy", "'Jetisu Region' (KZ-33)"),
+        # suggestions in the script the name is written in
+        ("Карагандинска", "'Карагандинская область' (Karaganda Region, KZ-35)"),
+        ("Солтустік Казакстон", "'Солтүстік Қазақстан облысы' (North Kazakhstan Region, KZ-59)"),
+    ],
+)
+def test_first_suggestion_is_the_right_region(name, first):
+    with pytest.raises(InputError) as err:
+        names.match_region(name)
+    assert f"did you mean {first}" in str(err.value)
+
+
+def test_suggestions_name_each_region_once():
+    with pytest.raises(InputError) as err:
+        names.match_region("Karaganady")
+    message = str(err.value)
+    assert message.count("KZ-35") == 1 and "Karaganda Region" in message
 
 
 def test_unknown_city_names_the_input_and_suggests():
@@ -258,3 +307,85 @@ def test_cells_read_by_pandas_are_understood():
     with pytest.raises(InputError) as err:
         names.match_regions(["Akmola", float("nan")], first_row=2)
     assert "row 3" in str(err.value) and "empty" in str(err.value)
+
+
+# --- district names in a table of regions -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Аршалынский район",  # the usual spelling; geokz writes "Aршалинский"
+        "Aршалинский",  # geokz's own, with its Latin A
+        "Аршалы ауданы",
+        "Arshaly District",
+        "Аршалинский р-н",
+    ],
+)
+def test_district_name_is_recognised_as_one(name, sources_dir):
+    with pytest.raises(names.DistrictNameError) as err:
+        names.match_region(name)
+    assert err.value.regions == ("KZ-11",)
+    assert "district-level unit of Akmola Region (KZ-11)" in str(err.value)
+    assert "did you mean" not in str(err.value)
+
+
+def test_oblast_word_is_never_read_as_a_district(sources_dir):
+    # "Abai" is a district of Karaganda Region too, and "Абай облысы" a region
+    assert names.match_region("Абай облысы") == "KZ-10"
+    with pytest.raises(InputError) as err:
+        names.match_region("Аршалы облысы")
+    assert not isinstance(err.value, names.DistrictNameError)
+
+
+def test_moved_districts_are_known_without_geokz(tmp_path):
+    empty = tmp_path / "no_sources"
+    empty.mkdir()
+    assert names.district_regions("Абайский район", "2022", sources_dir=empty) == ["KZ-10"]
+    assert names.district_regions("Аршалынский район", sources_dir=empty) == []
+    assert names.district_regions("Аршалынский район") == ["KZ-11"]  # geokz at hand
+
+
+DISTRICT_TABLE = [
+    "Аршалынский район",
+    "Аккольский район",
+    "Целиноградский район",
+    "Бурабайский р-н",
+    "Kokshetau",
+    "Karaganady",
+]
+
+
+def test_a_table_of_districts_is_named_as_such(sources_dir):
+    with pytest.raises(InputError) as err:
+        names.match_regions(DISTRICT_TABLE, path="districts.csv", column="Район")
+    message = str(err.value)
+    assert message.startswith("districts.csv, column 'Район': 6 region names not recognised")
+    assert "5 of these look like district names (e.g. 'Аршалынский район')" in message
+    assert "district-level joins are not supported" in message
+    assert "row 7: unknown region 'Karaganady'; did you mean" in message
+    # district rows get no oblast suggestions
+    assert "row 2: 'Аршалынский район' is a district-level unit" in message
+    assert message.count("did you mean") == 1
+
+
+def test_one_district_name_in_a_table_of_regions_is_no_district_table(sources_dir):
+    column = ["Akmola", "Karaganady", "Atlantis", "Аршалынский район"]
+    with pytest.raises(InputError) as err:
+        names.match_regions(column)
+    message = str(err.value)
+    assert "row 5: 'Аршалынский район' is a district-level unit" in message
+    assert "district-level joins" not in message
+    with pytest.raises(InputError, match="district-level joins are not supported") as err:
+        names.match_regions(["Akmola", "Аршалынский район"])
+    assert err.value.row == 3
+
+
+def test_match_regions_with_explicit_rows():
+    with pytest.raises(InputError) as err:
+        names.match_regions(["Karaganady", "Atlantis"], rows=[4, 9], column="c")
+    assert "row 4: unknown region 'Karaganady'" in str(err.value)
+    assert "row 9: unknown region 'Atlantis'" in str(err.value)
+    with pytest.raises(InputError) as err:
+        names.match_regions(["Akmola", "Atlantis"], rows=[3, 12])
+    assert err.value.row == 12

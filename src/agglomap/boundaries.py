@@ -14,7 +14,10 @@ tests check the result against pyproj's geodesic polygon area.
 from __future__ import annotations
 
 import math
+import re
+import warnings
 from collections import Counter
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,10 +26,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import InputError, SourceError, suggest
+from .errors import AgglomapError, InputError, SourceError, suggest
 from .names import match_region, match_regions
 from .regions import check_vintage, regions_for
-from .sources import fetch_layer, local_dir
+from .sources import SHAPEFILE_PARTS, cache_dir, entry, fetch_layer, local_dir
 
 EQUAL_AREA = "+proj=aea +lat_1=42 +lat_2=54 +lat_0=48 +lon_0=67 +datum=WGS84 +units=m +no_defs"
 LEVELS = ("oblast", "district")
@@ -61,6 +64,39 @@ DISTRICT_COLUMNS = [
     "vintage",
     "geometry",
 ]
+
+
+# Latin letters drawn like Cyrillic ones. geokz writes the Russian name of Arshaly
+# District "Aршалинский" with a Latin A and the Kazakh "Солтүстiк" with a Latin i.
+_LOOKALIKES = str.maketrans("AaBCcEeHKkMOoPpTXxyY", "АаВСсЕеНКкМОоРрТХхуУ")
+_LOOKALIKES_KK = str.maketrans("Ii", "Іі")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+
+
+class BoundaryWarning(UserWarning):
+    """A user's boundary file was read, but something in it deserves a look (one line)."""
+
+
+def cyrillic_name(name: object, kazakh: bool = False) -> object:
+    """Latin look-alike letters in an otherwise Cyrillic word made Cyrillic:
+    ``"Aршалинский"`` → ``"Аршалинский"``; with ``kazakh``, ``i`` → ``і`` too.
+
+    Words without Cyrillic letters are left alone, and so is anything but a str.
+    """
+    if not isinstance(name, str) or not _LATIN_LETTER.search(name):
+        return name
+    table = [_LOOKALIKES, _LOOKALIKES_KK] if kazakh else [_LOOKALIKES]
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if not _CYRILLIC_LETTER.search(word):
+            return word
+        for t in table:
+            word = word.translate(t)
+        return word
+
+    return re.sub(r"\w+", fix, name)
 
 
 def area_km2(geometry: gpd.GeoSeries) -> np.ndarray:
@@ -144,8 +180,8 @@ def _districts(raw: gpd.GeoDataFrame, vintage: str) -> pd.DataFrame:
         {
             "district_id": raw["ADM2_PCODE"],
             "kato": raw["KATO"],
-            "name_kk": raw["ADM2_KK"],
-            "name_ru": raw["ADM2_RU"],
+            "name_kk": raw["ADM2_KK"].map(lambda n: cyrillic_name(n, kazakh=True)),
+            "name_ru": raw["ADM2_RU"].map(cyrillic_name),
             "name_en": raw["ADM2_EN"],
             "region_id": "KZ-" + raw["ADM1_PCODE"].str[2:],
             "geometry": raw.geometry.to_numpy(),
@@ -168,8 +204,8 @@ def _outline(folder: str | None) -> gpd.GeoDataFrame:
     raw = _read_layer(COUNTRY_LAYER, folder)
     frame = gpd.GeoDataFrame(
         {
-            "name_kk": raw["ADM0_KK"],
-            "name_ru": raw["ADM0_RU"],
+            "name_kk": raw["ADM0_KK"].map(lambda n: cyrillic_name(n, kazakh=True)),
+            "name_ru": raw["ADM0_RU"].map(cyrillic_name),
             "name_en": raw["ADM0_EN"],
         },
         geometry=polygonal(raw.geometry),
@@ -177,6 +213,43 @@ def _outline(folder: str | None) -> gpd.GeoDataFrame:
     )
     frame["area_km2"] = area_km2(frame.geometry)
     return frame
+
+
+def _layer_at_hand(stem: str, sources_dir: str | Path | None) -> bool:
+    """Whether every part of a geokz layer is in the sources folder or the cache already."""
+    try:
+        folder = local_dir(sources_dir)
+    except SourceError:
+        return False
+    for ext in SHAPEFILE_PARTS:
+        ent = entry(stem + ext)
+        places = [folder / ent.path, folder / ent.name] if folder else [cache_dir() / ent.path]
+        if not any(p.is_file() for p in places):
+            return False
+    return True
+
+
+def district_names(
+    vintage: str | int | None = None, sources_dir: str | Path | None = None
+) -> pd.DataFrame:
+    """``name_kk, name_ru, name_en, region_id`` of the districts of one layout (both if None).
+
+    geokz districts when the layer is in the sources folder or the cache (never
+    downloaded for this), and always the districts that moved in 2022
+    (:func:`agglomap.crosswalk.load_districts`). For recognising district names only.
+    """
+    from .crosswalk import load_districts
+
+    vintages = [check_vintage(vintage)] if vintage is not None else ["2018", "2022"]
+    columns = ["name_kk", "name_ru", "name_en", "region_id"]
+    parts = []
+    for v in vintages:
+        if _layer_at_hand(LAYERS[v, "district"], sources_dir):
+            with suppress(AgglomapError):  # a checksum mismatch: refused where it matters
+                parts.append(load_boundaries(v, "district", sources_dir)[columns])
+        moved = load_districts().rename(columns={f"region_{v}": "region_id"})
+        parts.append(moved[columns])
+    return pd.concat(parts, ignore_index=True)
 
 
 # --- a user's own boundary file -------------------------------------------------------
@@ -252,7 +325,10 @@ def read_boundaries(
     ``code_field`` (KATO, ``KZ-11``, ``KZ11``, ``KZ-AKM``) or ``name_field`` column (kk/ru/en
     names, old names); with neither, the column naming the most regions is used.
     ``vintage`` defaults to ``"2022"`` if a region that only exists since 2022 appears,
-    else ``"2018"``. Geometry is reprojected to EPSG:4326 and repaired if invalid.
+    else ``"2018"``; a file of the other layout is refused. Regions of the layout with no
+    feature are a :class:`BoundaryWarning`; ``attrs["missing_regions"]`` lists them and
+    ``attrs["source_path"]`` names the file. Geometry is reprojected to EPSG:4326 and
+    repaired if invalid.
     """
     path = Path(path)
     if not path.exists():
@@ -269,14 +345,24 @@ def read_boundaries(
     values = [_as_text(v) for v in attrs[column].to_numpy(dtype=object)]
     where = {"path": path, "column": column, "first_row": 1}  # rows = feature numbers
     matched = _bare_oblast_names(values, match_regions(values, **where))
+    new_in_file = [(i, rid) for i, rid in enumerate(matched) if rid in _new_in_2022()]
     if vintage is None:
-        only_2022 = set(regions_for("2022")["region_id"]) - set(regions_for("2018")["region_id"])
-        vintage = "2022" if only_2022 & set(matched) else "2018"
+        vintage = "2022" if new_in_file else "2018"
     v = check_vintage(vintage)
+    if v == "2018" and new_in_file:
+        found = ", ".join(f"{_region_name(rid)} as feature {i + 1}" for i, rid in new_in_file)
+        raise InputError(
+            f"has {found}, created in 2022, which do not exist in the 2018 layout: it looks "
+            "like the 2022 layout; use --vintage 2022",
+            path=path,
+            column=column,
+        )
     matched = _bare_oblast_names(values, match_regions(values, vintage=v, **where))
     _check_unique(values, matched, path, column)
 
     geometry = _user_geometry(raw, path)
+    if v == "2022":
+        _check_not_2018_layout(matched, geometry, path)
     rows = regions_for(v).set_index("region_id").loc[matched].reset_index()
     frame = gpd.GeoDataFrame(
         {
@@ -294,7 +380,62 @@ def read_boundaries(
     )
     frame["area_km2"] = area_km2(frame.geometry)
     frame["vintage"] = v
-    return frame[OBLAST_COLUMNS]
+    frame = frame[OBLAST_COLUMNS]
+    missing = [rid for rid in regions_for(v)["region_id"] if rid not in set(matched)]
+    if missing:
+        warnings.warn(
+            f"{path}: no feature for {len(missing)} of the {len(missing) + len(matched)} "
+            f"regions of the {v} layout: {', '.join(map(_region_name, missing))}",
+            BoundaryWarning,
+            stacklevel=2,
+        )
+    frame.attrs.update(source_path=str(path), missing_regions=missing)
+    return frame
+
+
+@lru_cache(maxsize=1)
+def _new_in_2022() -> frozenset[str]:
+    """Region ids of the units created in June 2022 (Abai, Jetisu, Ulytau)."""
+    return frozenset(set(regions_for("2022")["region_id"]) - set(regions_for("2018")["region_id"]))
+
+
+def _region_name(region_id: str) -> str:
+    """``"Abai Region (KZ-10)"``."""
+    table = regions_for("2022").set_index("region_id")
+    return f"{table.at[region_id, 'name_en']} ({region_id})"
+
+
+def _check_not_2018_layout(matched: list[str], geometry: gpd.GeoSeries, path: Path) -> None:
+    """Refuse a file read as the 2022 layout that has none of the regions created in 2022
+    while its old regions still cover their centres (Semey in East Kazakhstan …); warn if
+    only some are so."""
+    from .gazetteer import load_cities
+
+    table = regions_for("2022").set_index("region_id")
+    cities = load_cities().set_index("city_id")
+    polygon = dict(zip(matched, geometry.to_numpy(), strict=True))
+    missing = sorted(_new_in_2022() - set(matched))
+    evidence = []
+    for rid in missing:
+        parent, centre = table.at[rid, "unit_2018"], table.at[rid, "centre_2022"]
+        point = shapely.Point(cities.at[centre, "lon"], cities.at[centre, "lat"])
+        if parent in polygon and polygon[parent].covers(point):
+            evidence.append(f"{cities.at[centre, 'name_en']} lies in its {_region_name(parent)}")
+    if not evidence:
+        return
+    lacking = ", ".join(map(_region_name, missing))
+    if len(evidence) == len(_new_in_2022()):
+        raise InputError(
+            f"has no {lacking}: it looks like the 2018 layout ({'; '.join(evidence)}); "
+            "use --vintage 2018",
+            path=path,
+        )
+    warnings.warn(
+        f"{path}: read as the 2022 layout, but it has no {lacking} and "
+        f"{'; '.join(evidence)}, as in the 2018 layout",
+        BoundaryWarning,
+        stacklevel=3,
+    )
 
 
 def _bare_oblast_names(values: list[str | None], matched: list[str]) -> list[str]:

@@ -7,12 +7,20 @@ read as Cyrillic (``Солтүстiк`` with a Latin i), and generic words dropp
 область, обл., oblast, region, г., қаласы, city, "республиканского значения", …).
 Whether an oblast word or a city word was dropped is remembered: "Almaty" alone is the
 city (KZ-75), "Almaty oblast" / "Алматы облысы" / "Алматинская обл." the oblast (KZ-19).
+The Kazakh Latin alphabets are folded to plain Latin in the key: 2018's acutes (á ǵ ı ń
+ó ú ý; ý is у, so "Atyraý" → ``atyrau``), 2021's Turkic letters (ä ğ ı ñ ö ş ü ū ç) and
+2017's apostrophes (a' g' n' o' u' y' i' s' c'; "Man'g'ystay'" → ``mangystau``).
 
 When the key finds nothing, a Latin *transliteration key* (:func:`latin_key`) lets
-spellings meet across scripts and romanisations: Cyrillic (and the Kazakh Latin letters
-ş, ç, ı, ğ, ö, ü …) to plain Latin by a small table, then
-dzh/zh/j → j, q → k, gh → g, kh → h, ch → sh, ts → c, y → i, w → u, spaces dropped
-("Qaraghandy", "Karagandy", "Қарағанды" → ``karagandi``).
+spellings meet across scripts and romanisations: Cyrillic to plain Latin by a small
+table, then dzh/zh/j → j, q → k, gh → g, kh → h, ch → sh, ts → c, y → i, w → u, spaces
+dropped ("Qaraghandy", "Karagandy", "Қарағанды" → ``karagandi``). Suggestions for an
+unknown name compare keys (so "oblysy" against "oblast" decides nothing), first among
+spellings in the name's own script, one per region.
+
+A name that is no region's but a district's ("Аршалынский район") is a
+:class:`DistrictNameError`; :func:`match_regions` says when most failing names are
+district names (district-level joins are not supported).
 
 Codes are read first: KATO (``110000000``), two-digit KATO/ISO numbers (``11``), ISO
 3166-2 (``KZ-11``, and the pre-2020 alphabetic ``KZ-AKM``), OCHA PCODE (``KZ11``).
@@ -49,6 +57,19 @@ _KAZAKH_FOLD = str.maketrans(
 # Latin letters that look Cyrillic, as they slip into Cyrillic words (Солтүстiк).
 _HOMOGLYPHS = str.maketrans("aceiopxyk", "асеиорхук")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Kazakh Latin alphabets to plain Latin (after casefold): 2018 acutes (Mańǵystaý, Abaı),
+# 2021 Turkic letters (Qarağandy, Şymkent, Türkistan), and the 2017 apostrophe forms
+# (Man'g'ystay'), where y' and ý are у (u) and ы stays y.
+_KAZAKH_LATIN = str.maketrans(
+    {
+        "á": "a", "ä": "a", "ǵ": "g", "ğ": "g", "ı": "i", "ń": "n", "ñ": "n", "ó": "o",
+        "ö": "o", "ú": "u", "ü": "u", "ū": "u", "ý": "u", "ş": "sh", "š": "sh", "ç": "ch",
+        "č": "ch", "ž": "zh",
+    }
+)  # fmt: skip
+_APOSTROPHE_LETTERS = {"a": "a", "g": "g", "n": "n", "o": "o", "u": "u", "y": "u", "i": "i"}
+_APOSTROPHE_LETTERS |= {"s": "sh", "c": "ch"}
+_APOSTROPHE = re.compile(r"([agnouyisc])['’ʼ`´]")
 _TO_LATIN = str.maketrans(
     {
         "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
@@ -79,13 +100,16 @@ _ALPHA = re.compile(r"^kz-([a-z]{3})$", re.IGNORECASE)
 
 def _parse(text: str) -> tuple[str, str | None]:
     """(key, kind): the normalised key and which generic word, if any, was dropped."""
-    text = unicodedata.normalize("NFC", str(text)).casefold()
+    text = unicodedata.normalize("NFC", str(text)).casefold().replace("\u0307", "")  # İ → i̇
+    text = _APOSTROPHE.sub(lambda m: _APOSTROPHE_LETTERS[m.group(1)], text)
     text = re.sub(r"[\W_]+", " ", text)
     words = []
     kind: str | None = None
     for word in text.split():
         if _CYRILLIC.search(word):
             word = word.translate(_HOMOGLYPHS)
+        else:
+            word = word.translate(_KAZAKH_LATIN)
         word = word.translate(_KAZAKH_FOLD)
         if word in _OBLAST_WORDS:
             kind = OBLAST
@@ -103,7 +127,12 @@ def normalize(text: str) -> str:
 
 def latin_key(text: str) -> str:
     """Romanisation-tolerant key: "Qaraghandy", "Karagandy", "Қарағанды" → ``karagandi``."""
-    key = normalize(text).translate(_TO_LATIN)
+    return _latin(normalize(text))
+
+
+def _latin(key: str) -> str:
+    """:func:`latin_key` of a key :func:`normalize` already made."""
+    key = key.translate(_TO_LATIN)
     key = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
     key = re.sub(r"\bye", "e", key)
     for old, new in _LATIN_FOLDS:
@@ -123,7 +152,15 @@ class _Index:
     exact: dict[str, tuple[_Entry, ...]]
     latin: dict[str, tuple[_Entry, ...]]
     display: dict[str, str]  # variant as written → target
-    label: dict[str, str]  # target → label for messages
+    label: dict[str, str]  # target → label for messages: "Karaganda Region (KZ-35)"
+
+    def hint(self, variant: str) -> str:
+        """A suggested spelling with what it names: ``'Karagandy' (Karaganda Region, KZ-35)``."""
+        label = self.label[self.display[variant]]
+        if m := re.fullmatch(r"(.*) \((KZ-\d\d)\)", label):
+            name, code = m.groups()
+            return f"{variant!r} ({code})" if name == variant else f"{variant!r} ({name}, {code})"
+        return repr(variant) if label == variant else f"{variant!r} ({label})"
 
 
 def _index(items: Iterable[tuple[str, str, str, Iterable[str]]]) -> _Index:
@@ -202,18 +239,105 @@ def _lookup(index: _Index, name: str) -> set[str]:
     return _resolve(entries, kind)
 
 
-def _suggestions(index: _Index, name: str) -> list[str]:
-    close = suggest(name, index.display)
+def _suggestions(index: _Index, name: str, n: int = 3) -> list[str]:
+    """Up to ``n`` known spellings closest to ``name``, one per target, best first.
+
+    Keys are compared, not raw text, so generic words ("oblysy" against "oblast") do not
+    decide; first among spellings in the input's script, then across scripts by
+    :func:`latin_key`.
+    """
+    key = normalize(name)
+    if not key:
+        return []
+    cyrillic = bool(_CYRILLIC.search(key))
+    by_key: dict[str, list[str]] = {}
+    by_latin: dict[str, list[str]] = {}
+    for variant in index.display:
+        vkey = normalize(variant)
+        if vkey and bool(_CYRILLIC.search(vkey)) == cyrillic:
+            by_key.setdefault(vkey, []).append(variant)
+        by_latin.setdefault(_latin(vkey), []).append(variant)
+    close = [v for k in suggest(key, by_key, n=2 * n) for v in by_key[k]]
     if not close:
-        by_latin = {latin_key(v): v for v in index.display}
-        close = [by_latin[k] for k in suggest(latin_key(name), by_latin)]
-    return close
+        close = [v for k in suggest(_latin(key), by_latin, n=2 * n) for v in by_latin[k]]
+    out: dict[str, str] = {}  # target → its closest spelling
+    for variant in close:
+        out.setdefault(index.display[variant], variant)
+    return list(out.values())[:n]
 
 
 def _unknown(what: str, name: str, index: _Index) -> str:
     close = _suggestions(index, name)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    hint = f"; did you mean {', '.join(index.hint(c) for c in close)}?" if close else ""
     return f"unknown {what} {name!r}{hint}"
+
+
+# --- district names, recognised only to say that a table is at the wrong level ----------
+
+_DISTRICT_WORDS = frozenset(
+    {"раион", "раиона", "р", "н", "ауданы", "аудан", "ауд"}
+    | {"district", "rayon", "raion", "audany", "audan"}
+)
+DISTRICT_JOIN_HINT = (
+    "district-level joins are not supported yet; aggregate the table to oblast-level "
+    "regions (one row per oblast or city of republican significance) first"
+)
+
+
+class DistrictNameError(InputError):
+    """A region name that is in fact the name of a district (or a town of district level)."""
+
+    def __init__(self, name: str, regions: Sequence[str]) -> None:
+        self.name = name
+        self.regions = tuple(regions)
+        rows = _region_rows()
+        where = ", ".join(f"{rows[r]['name_en']} ({r})" for r in self.regions)
+        super().__init__(
+            f"{name!r} is a district-level unit of {where}, not an oblast-level region"
+        )
+
+
+def _district_key(text: str) -> str:
+    """:func:`normalize` without the words for "district" (район, ауданы, р-н, district)."""
+    return " ".join(w for w in normalize(text).split() if w not in _DISTRICT_WORDS)
+
+
+@cache
+def _district_index(
+    vintage: str | None, sources_dir: str | None
+) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """District keys → region ids, exact and by :func:`latin_key`."""
+    from .boundaries import district_names
+
+    exact: dict[str, set[str]] = {}
+    latin: dict[str, set[str]] = {}
+    for row in district_names(vintage, sources_dir).itertuples():
+        for name in (row.name_kk, row.name_ru, row.name_en):
+            key = _district_key(name)
+            if key:
+                exact.setdefault(key, set()).add(row.region_id)
+                latin.setdefault(_latin(key), set()).add(row.region_id)
+    return (
+        {k: frozenset(v) for k, v in exact.items()},
+        {k: frozenset(v) for k, v in latin.items()},
+    )
+
+
+def district_regions(
+    name: str, vintage: str | None = None, sources_dir: str | Path | None = None
+) -> list[str]:
+    """Region ids of the districts called ``name`` ("Аршалынский район" → ``["KZ-11"]``).
+
+    Districts are geokz's (when the layer is at hand, never downloaded for this) and the
+    moved districts of :mod:`agglomap.crosswalk`; empty if the name is no district's.
+    """
+    key, kind = _parse(_as_text(name))
+    key = " ".join(w for w in key.split() if w not in _DISTRICT_WORDS)
+    if not key or kind == OBLAST:
+        return []
+    folder = None if sources_dir is None else str(Path(sources_dir).resolve())
+    exact, latin = _district_index(vintage, folder)
+    return sorted(exact.get(key) or latin.get(_latin(key)) or ())
 
 
 def _region_by_code(text: str) -> str | None:
@@ -267,8 +391,9 @@ def _as_text(name: object) -> str:
     return str(name).strip()
 
 
-def _match_region(name: str, vintage: str | None) -> str:
-    """Region id for one name, or InputError (message without file/row)."""
+def _match_region(name: str, vintage: str | None, sources_dir: str | Path | None = None) -> str:
+    """Region id for one name, or InputError (message without file/row); a district's name
+    is a :class:`DistrictNameError`."""
     name = _as_text(name)
     if not name:
         raise InputError("empty region name")
@@ -278,6 +403,8 @@ def _match_region(name: str, vintage: str | None) -> str:
         return _check_in_vintage(code, vintage, name)
     hits = _lookup(index, name)
     if not hits:
+        if regions := district_regions(name, vintage, sources_dir):
+            raise DistrictNameError(name, regions)
         raise InputError(_unknown("region", name, index))
     if len(hits) > 1:
         options = ", ".join(index.label[h] for h in sorted(hits))
@@ -289,7 +416,7 @@ def match_region(name: str, vintage: str | None = None) -> str:
     """Region id (``"KZ-35"``) for a name in kk/ru/en, an old name, or a code.
 
     With ``vintage`` ("2018"/"2022"), a region that does not exist in that layout is an
-    InputError (Abai Region in 2018).
+    InputError (Abai Region in 2018); a district's name is a :class:`DistrictNameError`.
     """
     return _match_region(name, vintage)
 
@@ -301,24 +428,40 @@ def match_regions(
     column: str | None = None,
     vintage: str | None = None,
     first_row: int = 2,
+    rows: Sequence[int] | None = None,
+    sources_dir: str | Path | None = None,
 ) -> list[str]:
     """Region ids for a column of names; one InputError lists every name that fails.
 
-    ``first_row`` is the file row of ``names[0]`` (2 for a CSV with a header line).
+    ``first_row`` is the file row of ``names[0]`` (2 for a CSV with a header line);
+    ``rows`` gives each name's file row instead. When most failing names are district
+    names, the error says so (district-level joins are not supported).
     """
+    row_of = list(rows) if rows is not None else [first_row + i for i in range(len(names))]
     ids: list[str] = []
     problems: list[tuple[int, str]] = []
-    for i, name in enumerate(names):
+    districts: list[str] = []
+    for row, name in zip(row_of, names, strict=True):
         try:
-            ids.append(_match_region(name, vintage))
+            ids.append(_match_region(name, vintage, sources_dir))
         except InputError as exc:
-            problems.append((first_row + i, exc.message))
+            problems.append((row, exc.message))
+            if isinstance(exc, DistrictNameError):
+                districts.append(exc.name)
     if not problems:
         return ids
+    at_district_level = len(districts) * 2 >= len(problems)
     if len(problems) == 1:
         row, message = problems[0]
+        if at_district_level:
+            message += f"; {DISTRICT_JOIN_HINT}"
         raise InputError(message, path=path, row=row, column=column)
     lines = "\n".join(f"  row {row}: {message}" for row, message in problems)
+    if at_district_level:
+        lines += (
+            f"\n{len(districts)} of these look like district names (e.g. {districts[0]!r}); "
+            + DISTRICT_JOIN_HINT
+        )
     raise InputError(
         f"{len(problems)} region names not recognised:\n{lines}", path=path, column=column
     )
