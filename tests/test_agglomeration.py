@@ -189,6 +189,94 @@ def test_read_towns_csv(tmp_path):
         agg.read_towns(nocoords)
 
 
+def test_read_towns_cp1251_semicolons_and_decimal_commas(tmp_path):
+    path = tmp_path / "towns_cp1251.csv"
+    path.write_bytes("lat;lon;name\n50,07;72,96;Темиртау\n".encode("cp1251"))
+    layer = agg.read_towns(path)
+    assert layer.at[0, "name"] == "Темиртау"
+    assert (layer.geometry.iloc[0].y, layer.geometry.iloc[0].x) == (50.07, 72.96)
+    utf8 = tmp_path / "towns.csv"
+    utf8.write_text("lat;lon;name\n50,07;72,96;Темиртау\n", encoding="utf-8")
+    assert agg.read_towns(utf8).geometry.iloc[0].x == 72.96
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["широта,долгота,название", "Ендік,Бойлық,атауы", "Широта (°),Долгота (°),Город", "y,x,name"],
+)
+def test_read_towns_russian_and_kazakh_coordinate_headers(tmp_path, header):
+    path = tmp_path / "t.csv"
+    path.write_text(f"{header}\n50.07,72.96,Темиртау\n", encoding="utf-8")
+    layer = agg.read_towns(path)
+    assert (layer.geometry.iloc[0].y, layer.geometry.iloc[0].x) == (50.07, 72.96)
+    assert agg.score_towns(layer, distance="geodesic").at[0, "name"] == "Темиртау"
+
+
+def test_read_towns_xlsx_with_title_row(tmp_path):
+    path = tmp_path / "t.xlsx"
+    pd.DataFrame({"Город": ["Темиртау"], "Широта": [50.07], "Долгота": [72.96]}).to_excel(
+        path, index=False, startrow=1
+    )
+    layer = agg.read_towns(path)
+    assert layer.at[0, "name"] == "Темиртау" and layer.geometry.iloc[0].x == 72.96
+
+
+def test_read_towns_bad_cell_has_the_file_row(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("Towns 2024;;\nname;lat;lon\nA;50,1;70\nB;север;71\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 4, column 'lat'.*expected a number.*'север'"):
+        agg.read_towns(path)
+
+
+def test_read_towns_outside_kazakhstan_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "name,lat,lon\nTemirtau,50.07,72.96\nMoscow,55.75,37.62\nSwapped,72.96,50.07\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        agg.read_towns(path)
+    text = str(err.value)
+    assert "2 town(s) outside Kazakhstan" in text
+    assert "row 3 'Moscow' (lat 55.75, lon 37.62)" in text
+    assert "row 4 'Swapped' (lat 72.96, lon 50.07: lat/lon swapped?)" in text
+    assert "Temirtau" not in text
+    moscow = tmp_path / "m.csv"
+    moscow.write_text("name,lat,lon\nMoscow,55.75,37.62\n", encoding="utf-8")
+    with pytest.raises(InputError, match="row 2.*Moscow.*Kazakhstan only$") as err:
+        agg.read_towns(moscow)
+    assert "swapped" not in str(err.value) and err.value.row == 2
+    layer = tmp_path / "m.geojson"
+    gpd.GeoDataFrame(
+        {"name": ["Astana", "Moscow"]}, geometry=gpd.points_from_xy([71.43, 37.62], [51.13, 55.75])
+    ).set_crs(4326).to_file(layer)
+    with pytest.raises(InputError, match="feature 2 'Moscow'"):
+        agg.read_towns(layer)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file"),
+        ("lat;lon;name\n50,07;72,96;Темиртау\n".encode("cp1251"), None),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "not a text table (binary file?)"),
+        (b"name,lat,lon\n", "no towns"),
+        (b"name,lat,lon\nMoscow,55.75,37.62\n", "outside Kazakhstan"),
+    ],
+)
+def test_cli_score_towns_files(tmp_path, capsys, content, message):
+    path = tmp_path / "towns.csv"
+    path.write_bytes(content)
+    out = tmp_path / "x.csv"
+    code = main(["score", "--towns", str(path), "--distance", "geodesic", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if message is None:
+        assert code == 0 and pd.read_csv(out).at[0, "name"] == "Темиртау"
+    else:
+        assert code == 2 and message in err and not out.exists()
+
+
 def test_cli_writes_scores_and_prints_comparison(tmp_path, capsys, sources_dir):
     out = tmp_path / "scores.csv"
     assert main(["--sources", str(sources_dir), "score", "--out", str(out)]) == 0

@@ -502,3 +502,59 @@ def test_almaty_city_before_oblast_still_told_apart(tmp_path):
     path = write_csv(tmp_path / "a.csv", rows, delimiter=";", encoding="utf-8")
     table = read_indicators(path)
     assert table.data.loc["KZ-75", "N"] == 6649 and table.data.loc["KZ-19", "N"] == 1715
+
+
+# ---------------------------------------------------------------- via agglomap.tables
+
+
+def test_xlsx_empty_region_cell_is_an_empty_region_name(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Регион", "N"])
+    book.active.append(["Akmola", 1])
+    book.active.append([None, 2])
+    path = tmp_path / "e.xlsx"
+    book.save(path)
+    with pytest.raises(InputError, match="empty region name") as err:
+        read_indicators(path)
+    assert err.value.row == 3 and err.value.column == "Регион"
+    assert "None" not in str(err.value)
+    csv_path = write_csv(
+        tmp_path / "e.csv", [["Регион", "N"], ["Akmola", "1"], ["", "2"]], delimiter=";",
+        encoding="utf-8",
+    )  # fmt: skip
+    with pytest.raises(InputError, match="row 3.*empty region name"):
+        read_indicators(csv_path)
+
+
+def test_xlsx_merged_two_row_header(tmp_path):
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Кесте 1"])
+    ws.append(["Өңір", "ЖӨӨ", None])
+    ws.append([None, "млн. теңге", "үлесі, %"])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:C2")
+    ws.append(["Akmola", 1927439.2, 0.9])
+    ws.append(["Aktobe", "3 039 820,90", "1,7"])
+    path = tmp_path / "m.xlsx"
+    book.save(path)
+    table = read_indicators(path)
+    assert table.value_columns == ["ЖӨӨ, млн. теңге", "ЖӨӨ, үлесі, %"]
+    assert table.data["ЖӨӨ, млн. теңге"].tolist() == [1927439.2, 3039820.9]
+    assert table.kinds["ЖӨӨ, млн. теңге"] == "amount" and table.kinds["ЖӨӨ, үлесі, %"] == "share"
+    assert table.rows == {"KZ-11": 4, "KZ-15": 5}
+
+
+def test_region_column_error_quotes_columns_with_commas(tmp_path):
+    path = write_csv(tmp_path / "kk.csv", variant(KAZAKH), delimiter=";", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_indicators(path, region_column="Аймақ атауы")
+    assert "'ЖӨӨ, млн. теңге'" in str(err.value) and err.value.column == "Аймақ атауы"
+
+
+def test_cli_join_binary_file_is_one_clear_line(tmp_path, capsys):
+    image = tmp_path / "image.csv"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    assert main(["join", "--indicators", str(image), "--out", str(tmp_path / "j.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("image.csv: not a text table (binary file?); it looks like a PNG image")

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -305,6 +306,81 @@ def test_missing_and_misspelt_columns(paper, tmp_path):
         monocity.read_inputs(path)
 
 
+@pytest.mark.parametrize("ext", [".csv", ".xlsx"])
+def test_title_row_above_the_header_is_skipped(paper, tmp_path, ext):
+    rows = paper_rows(paper)
+    path = tmp_path / f"titled{ext}"
+    if ext == ".csv":
+        with path.open("w", encoding="cp1251", newline="") as f:
+            f.write("Моногорода Карагандинской области, 2024;;\n")
+            rows.to_csv(f, index=False, sep=";", decimal=",")
+    else:
+        rows.to_excel(path, index=False, startrow=2)
+        book = openpyxl.load_workbook(path)
+        book.active["A1"] = "Моноқалалар, 2024"
+        book.save(path)
+    back = monocity.read_inputs(path)
+    assert list(back["town"]) == TOWNS
+    assert list(back["row"]) == ([3, 4, 5] if ext == ".csv" else [4, 5, 6])
+    assert list(back["tdm2"]) == [27.3, 50, 12]
+
+
+@pytest.mark.parametrize("header", ["Город", "Қала", "Town", "город"])
+def test_plain_town_headers(paper, tmp_path, header):
+    path = tmp_path / "h.csv"
+    paper.drop(columns=["row"]).rename(columns={"town": header}).to_csv(path, index=False)
+    assert list(monocity.read_inputs(path)["town"]) == TOWNS
+
+
+def test_misspelt_russian_header_suggests_the_column(paper, tmp_path):
+    rows = paper_rows(paper)
+    ru = {c.key: c.ru for c in COLUMNS}
+    rows.columns = [ru[c] for c in rows.columns]
+    typo = "Доля градообразующего предприятия в объеме продукции, %"
+    rows = rows.rename(columns={ru["tdm1"]: typo})
+    path = tmp_path / "ru.csv"
+    rows.to_csv(path, index=False, sep=";")
+    with pytest.raises(InputError) as err:
+        monocity.read_inputs(path)
+    assert err.value.row == 1 and err.value.column == typo
+    assert f"did you mean tdm1 ({ru['tdm1']!r})" in str(err.value)
+
+
+def test_missing_columns_name_the_header_row(paper, tmp_path):
+    path = tmp_path / "m.csv"
+    with path.open("w", encoding="utf-8") as f:
+        f.write("Title\n")
+        paper.drop(columns=["row", "tourism"]).to_csv(f, index=False)
+    with pytest.raises(InputError, match="missing column.*'tourism'") as err:
+        monocity.read_inputs(path)
+    assert err.value.row == 2
+
+
+def test_volumes_are_indices_that_may_exceed_100(paper, tmp_path):
+    """TDe1, TDe3, TDe4 are volumes in % (the paper: "өнеркәсіп өндірісінің көлемі, %"), e.g.
+    an index to the previous year; only TDe2 is a share ("шығынсыз кәсіпорындардың үлесі")."""
+    path = write_paper_csv(
+        paper,
+        tmp_path / "idx.csv",
+        output_volume=(0, 101.2),
+        fixed_capital_investment=(1, 134.5),
+        budget_revenue=(2, 108),
+    )
+    back = monocity.read_inputs(path)
+    assert list(back["output_volume"]) == [101.2, 0.8, 25]
+    assert monocity.assess(back, tdaa="paper").at[0, "tde"] == pytest.approx(
+        (101.2 + 41 + 5 + 2.3) / 4
+    )
+    for column, value, message in [
+        ("output_volume", -1, "must not be negative"),
+        ("profitable_share", 101.2, "between 0 and 100"),
+    ]:
+        path = write_paper_csv(paper, tmp_path / "bad.csv", **{column: (0, value)})
+        with pytest.raises(InputError, match=message) as err:
+            monocity.read_inputs(path)
+        assert (err.value.row, err.value.column) == (2, column)
+
+
 def test_xlsx_error_rows_are_excel_rows(paper, tmp_path):
     path = tmp_path / "bad.xlsx"
     rows = paper_rows(paper)
@@ -387,7 +463,9 @@ def test_computed_tdaa_from_distances(paper):
 
 def test_unknown_town_cannot_have_computed_tdaa(paper):
     renamed = paper.assign(town=["Balkhash", "Karazhall", "Atlantis"])
-    with pytest.raises(InputError, match="'Karazhall'.*did you mean 'Karazhal'") as err:
+    with pytest.raises(
+        InputError, match=r"'Karazhall'.*did you mean 'karazhal' \(Karazhal\)"
+    ) as err:
         monocity.assess(renamed)
     assert err.value.row == 3 and err.value.column == "town"
 

@@ -45,8 +45,12 @@ CENTRE_VINTAGES = ("2018", "2022", "any")
 CORRIDOR_COUNTS = ("routes", "per_mode", "all")
 NAME_COLUMNS = ("name_en", "name:en", "name", "name_ru", "name:ru", "name_kk", "name:kk")
 ID_COLUMNS = ("id", "city_id", "osm_id", "fid")
-LAT_COLUMNS = ("lat", "latitude", "y")
-LON_COLUMNS = ("lon", "lng", "long", "longitude", "x")
+LAT_COLUMNS = ("lat", "latitude", "y", "широта", "ендік")
+LON_COLUMNS = ("lon", "lng", "long", "longitude", "x", "долгота", "бойлық")
+# Kazakhstan's extent with a margin (degrees): towns outside it are refused by read_towns.
+KZ_BBOX = (46.4, 40.5, 87.4, 55.5)  # west, south, east, north
+# Name columns in Russian/Kazakh, copied to ``name`` when the file has none.
+LOCAL_NAME_COLUMNS = ("название", "наименование", "город", "населенный пункт", "атауы", "қала")
 
 
 @dataclass(frozen=True)
@@ -152,39 +156,115 @@ def _first_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | Non
     return next((lower[c] for c in candidates if c in lower), None)
 
 
+def _fold(text: object) -> str:
+    return " ".join(str(text).casefold().replace("ё", "е").split())
+
+
+def _coord_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
+    """The column named one of ``candidates``: the whole header, else its first word
+    (``Широта, °`` is a latitude column), ignoring case."""
+    cols = [str(c) for c in frame.columns]
+    whole = {_fold(c): c for c in cols}
+    first = {}
+    for c in cols:
+        words = "".join(ch if ch.isalnum() else " " for ch in _fold(c)).split()
+        if words:
+            first.setdefault(words[0], c)
+    for table in (whole, first):
+        hit = next((table[k] for k in candidates if k in table), None)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _parse_coords(raw: Any, column: str, limit: float, path: Path) -> np.ndarray:
+    """A coordinate column as floats (``50,07`` too); InputError at the first bad cell."""
+    from .indicators import parse_number
+
+    values = []
+    for cell, row in zip(raw.frame[column], raw.rows, strict=True):
+        try:
+            v = parse_number(cell)
+        except ValueError:
+            v = float("nan")
+        if not np.isfinite(v) or abs(v) > limit:
+            raise InputError(
+                f"expected a number within ±{limit:g} degrees, got {cell!r}",
+                path=path,
+                row=row,
+                column=column,
+            )
+        values.append(v)
+    return np.array(values, dtype=float)
+
+
+def _read_towns_table(path: Path) -> gpd.GeoDataFrame:
+    from . import tables
+
+    raw = tables.read_table(path)
+    frame = raw.frame
+    lat_col, lon_col = _coord_column(frame, LAT_COLUMNS), _coord_column(frame, LON_COLUMNS)
+    if lat_col is None or lon_col is None:
+        missing = "latitude" if lat_col is None else "longitude"
+        raise InputError(
+            f"no {missing} column; expected one of "
+            f"{', '.join(LAT_COLUMNS if lat_col is None else LON_COLUMNS)} "
+            f"(header row {raw.header_row}, columns: {tables.quoted(raw.columns)})",
+            path=path,
+        )
+    if frame.empty:
+        raise InputError("no towns: expected one row per town under the header", path=path)
+    lat = _parse_coords(raw, lat_col, 90, path)
+    lon = _parse_coords(raw, lon_col, 180, path)
+    frame = frame.copy()
+    if _first_column(frame, NAME_COLUMNS) is None:
+        local = _coord_column(frame, LOCAL_NAME_COLUMNS)
+        if local is not None:
+            frame["name"] = frame[local]
+    layer = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    layer.attrs["rows"] = list(raw.rows)
+    return layer
+
+
+def _check_extent(layer: gpd.GeoDataFrame, path: Path, rows: list[int], what: str) -> None:
+    """Refuse towns outside Kazakhstan's extent (:data:`KZ_BBOX`), naming them."""
+    west, south, east, north = KZ_BBOX
+    x, y = layer.geometry.x.to_numpy(), layer.geometry.y.to_numpy()
+    out = ~((x >= west) & (x <= east) & (y >= south) & (y <= north))
+    if not out.any():
+        return
+    swapped = (y >= west) & (y <= east) & (x >= south) & (x <= north)
+    name_col = _first_column(layer, NAME_COLUMNS)
+    listed = []
+    for i in np.flatnonzero(out)[:5]:
+        name = f" {str(layer[name_col].iloc[i])!r}" if name_col else ""
+        flag = ": lat/lon swapped?" if swapped[i] else ""
+        listed.append(f"{what} {rows[i]}{name} (lat {y[i]:g}, lon {x[i]:g}{flag})")
+    more = f" and {int(out.sum()) - 5} more" if out.sum() > 5 else ""
+    hint = "; agglomap scores towns in Kazakhstan only" + (
+        "; are the latitude and longitude columns swapped?" if swapped[out].any() else ""
+    )
+    raise InputError(
+        f"{int(out.sum())} town(s) outside Kazakhstan's extent (lon {west}–{east} E, "
+        f"lat {south}–{north} N): {'; '.join(listed)}{more}{hint}",
+        path=path,
+        row=rows[int(np.flatnonzero(out)[0])] if out.sum() == 1 else None,
+    )
+
+
 def read_towns(path: str | Path) -> gpd.GeoDataFrame:
-    """A point layer of towns: GeoJSON/GPKG/Shapefile with Point geometry, or a CSV with
-    ``lat``/``latitude``/``y`` and ``lon``/``lng``/``longitude``/``x`` columns."""
+    """A point layer of towns in Kazakhstan: GeoJSON/GPKG/Shapefile with Point geometry,
+    or a table (CSV in any encoding/delimiter :func:`agglomap.tables.read_table` reads, or
+    XLSX) with latitude (``lat``, ``latitude``, ``y``, ``широта``, ``ендік``) and longitude
+    (``lon``, ``lng``, ``long``, ``longitude``, ``x``, ``долгота``, ``бойлық``) columns.
+    Towns outside Kazakhstan's extent (:data:`KZ_BBOX`) are an InputError naming them."""
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", path=path)
-    if path.suffix.lower() in {".csv", ".txt"}:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        lat_col, lon_col = _first_column(frame, LAT_COLUMNS), _first_column(frame, LON_COLUMNS)
-        if lat_col is None or lon_col is None:
-            missing = "latitude" if lat_col is None else "longitude"
-            raise InputError(
-                f"no {missing} column; expected one of "
-                f"{', '.join(LAT_COLUMNS if lat_col is None else LON_COLUMNS)} "
-                f"(columns: {', '.join(frame.columns)})",
-                path=path,
-            )
-        coords = {}
-        for col, limit in ((lat_col, 90), (lon_col, 180)):
-            text = frame[col].str.strip().str.replace(",", ".", regex=False)
-            values = pd.to_numeric(text, errors="coerce")
-            bad = values.isna() | (values.abs() > limit)
-            if bad.any():
-                row = int(np.flatnonzero(bad.to_numpy())[0])
-                raise InputError(
-                    f"expected a number within ±{limit} degrees, got {frame[col].iloc[row]!r}",
-                    path=path,
-                    row=row + 2,
-                    column=col,
-                )
-            coords[col] = values.to_numpy(dtype=float)
-        geometry = gpd.points_from_xy(coords[lon_col], coords[lat_col])
-        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    if path.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}:
+        layer = _read_towns_table(path)
+        _check_extent(layer, path, layer.attrs.pop("rows"), "row")
+        return layer
     try:
         layer = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds; the user needs the message
@@ -203,6 +283,7 @@ def read_towns(path: str | Path) -> gpd.GeoDataFrame:
         )
     if layer.crs is not None and not layer.crs.equals("EPSG:4326"):
         layer = layer.to_crs("EPSG:4326")
+    _check_extent(layer, path, list(range(1, len(layer) + 1)), "feature")
     return layer
 
 

@@ -8,8 +8,6 @@ tab ``|``, UTF-8 with or without BOM, or cp1251) or XLSX, numbers in the publish
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
@@ -20,13 +18,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import provenance
+from . import provenance, tables
 from .data import data_path
-from .errors import AgglomapError, InputError, suggest
+from .errors import AgglomapError, InputError
 
 KINDS = ("count", "amount", "rate", "share")
 SUMMABLE = ("count", "amount")
-DELIMITERS = (";", ",", "\t", "|")
+DELIMITERS = tables.DELIMITERS
 MISSING = {"", "-", "–", "—", "…", "...", "х", "x", "н/д", "n/a", "na", "nan", ".."}
 # A region cell made only of these words is a national total row.
 _TOTAL_TEXT = (
@@ -130,111 +128,8 @@ class IndicatorTable:
 # ---------------------------------------------------------------- reading files
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1251")
-
-
-def _sniff(text: str) -> str:
-    """The delimiter giving the most columns, consistently, over the first lines."""
-    sample = [ln for ln in text.splitlines()[:30] if ln.strip()]
-    best, best_score = ";", (-1, -1)
-    for delim in DELIMITERS:
-        widths = [len(r) for r in csv.reader(sample, delimiter=delim)]
-        if not widths:
-            continue
-        common = max(set(widths), key=widths.count)
-        score = (widths.count(common) if common > 1 else 0, common)
-        if score > best_score:
-            best, best_score = delim, score
-    return best
-
-
-def _read_csv(path: Path) -> list[list[object]]:
-    text = _decode(path.read_bytes())
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=_sniff(text))]
-
-
-def _read_xlsx(path: Path, sheet: str | int | None) -> list[list[object]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(f"cannot read as an Excel workbook ({exc})", path=path) from exc
-    try:
-        names = book.sheetnames
-        if sheet is None:
-            ws = book[names[0]]
-        elif str(sheet) in names:  # a sheet named "2021" wins over sheet number 2021
-            ws = book[str(sheet)]
-        elif (isinstance(sheet, int) or str(sheet).isdigit()) and 0 <= int(sheet) < len(names):
-            ws = book[names[int(sheet)]]
-        else:
-            hint = suggest(str(sheet), names)
-            raise InputError(
-                f"no sheet {sheet!r}; sheets are {names} (or their numbers, from 0)"
-                + (f"; did you mean {hint[0]!r}?" if hint else ""),
-                path=path,
-            )
-        return [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _read_rows(path: Path, sheet: str | int | None) -> list[list[object]]:
-    if not path.is_file():
-        raise InputError("file not found", path=path)
-    ext = path.suffix.lower()
-    if ext in {".xlsx", ".xlsm"}:
-        return _read_xlsx(path, sheet)
-    if ext == ".xls":
-        raise InputError("old .xls workbooks are not read; save it as .xlsx or .csv", path=path)
-    if sheet is not None:
-        raise InputError("--sheet applies to .xlsx workbooks only", path=path)
-    return _read_csv(path)
-
-
 def _blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
-def _frame(path: Path, rows: list[list[object]]) -> tuple[pd.DataFrame, list[int], int]:
-    """Cells as a frame of objects, the file row number of each row, and the header's row.
-
-    The header is the first row with at least two filled cells (title lines above it are
-    skipped); empty rows and columns are dropped.
-    """
-    header_at = next((i for i, r in enumerate(rows) if sum(not _blank(c) for c in r) >= 2), None)
-    if header_at is None:
-        raise InputError("no table found (expected a header row and one row per region)", path=path)
-    width = max(len(r) for r in rows[header_at:])
-    header = list(rows[header_at]) + [None] * (width - len(rows[header_at]))
-    body, numbers = [], []
-    for i, r in enumerate(rows[header_at + 1 :], start=header_at + 2):
-        if all(_blank(c) for c in r):
-            continue
-        body.append(list(r) + [None] * (width - len(r)))
-        numbers.append(i)
-    names, seen = [], set()
-    for j, h in enumerate(header):
-        name = _SPACE.sub(" ", str(h)).strip() if not _blank(h) else f"column {j + 1}"
-        base, k = name, 2
-        while name in seen:
-            name, k = f"{base} ({k})", k + 1
-        seen.add(name)
-        names.append(name)
-    frame = pd.DataFrame(body, columns=names, dtype=object)
-    keep = [
-        c
-        for j, c in enumerate(names)
-        if not _blank(header[j]) or frame[c].map(_blank).ne(True).any()
-    ]
-    return frame[keep], numbers, header_at + 1
 
 
 # ---------------------------------------------------------------- regions
@@ -262,25 +157,16 @@ def _match(label: object, vintage: str | None) -> str | None:
 def _region_column(frame: pd.DataFrame, given: str | None, path: Path, vintage: str | None) -> str:
     cols = list(frame.columns)
     if given is not None:
-        if given in cols:
-            return given
-        folded = {_SPACE.sub(" ", c).strip().casefold(): c for c in cols}
-        key = _SPACE.sub(" ", given).strip().casefold()
-        if key in folded:
-            return folded[key]
-        hint = suggest(given, cols)
-        raise InputError(
-            f"no column {given!r}; columns are {cols}"
-            + (f"; did you mean {hint[0]!r}?" if hint else ""),
-            path=path,
-            column=given,
-        )
+        found = tables.find_column(given, cols)
+        if found is None:
+            raise tables.column_error(given, cols, path=path, what="region column")
+        return found
     sample = frame.head(40)
     scores = {c: sum(_looks_like_region(v) for v in sample[c]) for c in cols}
     best = max(cols, key=lambda c: scores[c])
     if scores[best] == 0:
         raise InputError(
-            f"no column holds region names or KATO codes; columns are {cols}. "
+            f"no column holds region names or KATO codes (columns: {tables.quoted(cols)}). "
             "Name the region column with --region-column",
             path=path,
         )
@@ -440,7 +326,8 @@ def read_indicators(
 
     path = Path(path)
     vintage = check_vintage(vintage) if vintage is not None else None
-    frame, row_numbers, _ = _frame(path, _read_rows(path, sheet))
+    raw = tables.read_table(path, sheet=sheet)
+    frame, row_numbers = raw.frame, raw.rows
     col = _region_column(frame, region_column, path, vintage)
     others = [c for c in frame.columns if c != col]
     numeric = _numeric_columns(frame, others)

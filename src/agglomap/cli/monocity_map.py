@@ -89,29 +89,34 @@ def parse_rings(text: str) -> tuple[float, ...]:
 
 
 def read_scores(path: Path) -> gpd.GeoDataFrame | pd.DataFrame:
-    """A scores file: a layer (.gpkg/.geojson/.shp) or a table (.csv/.xlsx with lat, lon)."""
+    """A scores file: a layer (.gpkg/.geojson/.shp) or a table (.csv/.xlsx with lat, lon)
+    read by :func:`agglomap.tables.read_table` (any encoding and delimiter)."""
+    from .. import tables
+
     if not path.is_file():
         raise InputError("no such file", path=path)
     ext = path.suffix.lower()
     if ext in (".gpkg", ".geojson", ".json", ".shp"):
-        return gpd.read_file(path, engine="pyogrio")
-    if ext == ".csv":
-        return pd.read_csv(path, encoding="utf-8")
-    if ext == ".xlsx":
-        return pd.read_excel(path)
+        try:
+            return gpd.read_file(path, engine="pyogrio")
+        except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds; the user needs why
+            raise InputError(f"cannot read as a layer: {exc}", path=path) from None
+    if ext in (".csv", *tables.XLSX):
+        return tables.typed_frame(tables.read_table(path))
     raise InputError(
         f"unsupported scores format {ext!r}; use .csv, .xlsx, .gpkg or .geojson", path=path
     )
 
 
 def read_assessment(path: Path) -> pd.DataFrame:
+    """A monocity assessment table (.csv/.xlsx, as ``agglomap monocity`` writes it)."""
+    from .. import tables
+
     if not path.is_file():
         raise InputError("no such file", path=path)
     ext = path.suffix.lower()
-    if ext == ".csv":
-        return pd.read_csv(path, encoding="utf-8")
-    if ext == ".xlsx":
-        return pd.read_excel(path)
+    if ext in (".csv", *tables.XLSX):
+        return tables.typed_frame(tables.read_table(path))
     raise InputError(f"unsupported assessment format {ext!r}; use .csv or .xlsx", path=path)
 
 

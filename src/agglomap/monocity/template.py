@@ -2,8 +2,12 @@
 
 One row per town. The header row holds the English keys; the template adds a row of
 Russian descriptions and one of English ones under it, which the reader skips. Headers
-may also be the Russian or English descriptions themselves, or ``"key | description"``.
-Numbers may be written as published (``11,3``, ``12 300``).
+may also be the Russian or English descriptions themselves, or ``"key | description"``;
+the town column also ``Город``/``Қала``/``Town``. The file is read by
+:func:`agglomap.tables.read_table` (any encoding and delimiter, title rows above the
+header skipped). Numbers may be written as published (``11,3``, ``12 300``).
+Output volume, fixed-capital investment and budget revenue are volumes in % (an index,
+e.g. % of the previous year): ≥ 0, may exceed 100 (docs/indicators.md).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import tables
 from ..errors import InputError, suggest
 from ..export import atomic_path
 from ..indicators import parse_number
@@ -47,7 +52,7 @@ COLUMNS: tuple[Column, ...] = (
         "output_volume",
         "Объём промышленного производства, %",
         "Industrial output volume, %",
-        "share",
+        "index",
     ),
     Column(
         "profitable_share",
@@ -59,9 +64,9 @@ COLUMNS: tuple[Column, ...] = (
         "fixed_capital_investment",
         "Инвестиции в основной капитал, %",
         "Fixed-capital investment, %",
-        "share",
+        "index",
     ),
-    Column("budget_revenue", "Доходы местного бюджета, %", "Local budget revenue, %", "share"),
+    Column("budget_revenue", "Доходы местного бюджета, %", "Local budget revenue, %", "index"),
     Column(
         "wage_level",
         "Уровень средней заработной платы, %",
@@ -72,7 +77,7 @@ COLUMNS: tuple[Column, ...] = (
         "edu_med_institutions",
         "Число организаций образования и здравоохранения, %",
         "Education and medical institutions, %",
-        "share",
+        "index",
     ),
     Column(
         "culture_institutions",
@@ -194,28 +199,41 @@ def _norm(text: object) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", s).split())
 
 
-_HEADER_ALIASES = {_norm(alias): c.key for c in COLUMNS for alias in (c.key, c.ru, c.en)} | {
-    _norm(p): p for p in PASSTHROUGH
-}
+# Plain headers for the town column, as planners write them (ru, kk, en).
+TOWN_ALIASES = ("город", "моногород", "населенный пункт", "қала", "моноқала", "city", "name")
+_HEADER_ALIASES = (
+    {_norm(alias): c.key for c in COLUMNS for alias in (c.key, c.ru, c.en)}
+    | {_norm(a): "town" for a in TOWN_ALIASES}
+    | {_norm(p): p for p in PASSTHROUGH}
+)
+# The texts a near-miss header is compared with: key, Russian and English description.
+_SPELLINGS = {text: c.key for c in COLUMNS for text in (c.key, c.ru, c.en)}
 _DESCRIPTION_CELLS = {_norm(BY_KEY["town"].ru), _norm(BY_KEY["town"].en)}
 
 
-def _read_raw(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    ext = path.suffix.lower()
-    if ext == ".csv":
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            text = path.read_text(encoding="cp1251")  # Excel's Russian CSV
-        from io import StringIO
+def _near(header: str, keys: list[str]) -> list[str]:
+    """Template columns among ``keys`` a header may mean, as ``key`` or ``key ('description')``."""
+    spellings = {t: k for t, k in _SPELLINGS.items() if k in keys}
+    by_norm = {_norm(t): t for t in spellings}
+    out: list[str] = []
+    for hit in suggest(_norm(header), list(by_norm)):
+        text = by_norm[hit]
+        key = spellings[text]
+        shown = key if text == key else f"{key} ({text!r})"
+        if not any(o.split(" ")[0] == key for o in out):
+            out.append(shown)
+    return out
 
-        sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
-        return pd.read_csv(
-            StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=False
-        )
-    if ext in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=0)
-    raise InputError(f"unsupported input format {ext!r}; use .csv or .xlsx", path=path)
+
+def _read_raw(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    """The table as text cells with a ``row`` column (file row numbers); title lines above
+    the header skipped (:func:`agglomap.tables.read_table`). ``attrs["header_row"]``."""
+    if path.suffix.lower() not in (".csv", ".txt", ".tsv", *tables.XLSX, ".xls"):
+        raise InputError(f"unsupported input format {path.suffix!r}; use .csv or .xlsx", path=path)
+    raw = tables.read_table(path, sheet=sheet)
+    frame = raw.with_row_column()
+    frame.attrs["header_row"] = raw.header_row
+    return frame
 
 
 def _header_key(cell: object) -> str | None:
@@ -246,39 +264,48 @@ def validate_frame(raw: pd.DataFrame, path: str | Path = "<table>") -> pd.DataFr
     column, if present, gives each row's number in the file (else index + 2).
     """
     path = Path(path)
+    header_row = int(raw.attrs.get("header_row", 1))
     rename: dict[str, str] = {}
+    unknown: list[str] = []
     for col in raw.columns:
         if col == "row":
             continue
         key = _header_key(col)
         if key is None:
-            close = suggest(str(col), list(BY_KEY))
-            if close:
-                raise InputError(
-                    f"unknown column {str(col)!r}; did you mean {' or '.join(close)}?",
-                    path=path,
-                    row=1,
-                    column=str(col),
-                )
-            continue  # an extra column of the planner's own: ignored
+            unknown.append(col)
+            continue
         if key in rename.values():
-            raise InputError(f"two columns mean {key!r}", path=path, row=1, column=str(col))
+            raise InputError(
+                f"two columns mean {key!r}", path=path, row=header_row, column=str(col)
+            )
         rename[col] = key
+    free = [k for k in BY_KEY if k not in rename.values()]
+    for col in unknown:
+        close = _near(str(col), free)
+        if close:
+            raise InputError(
+                f"unknown column {str(col)!r}; did you mean {' or '.join(close)}?",
+                path=path,
+                row=header_row,
+                column=str(col),
+            )
+        # else: an extra column of the planner's own, ignored
     missing = [k for k in REQUIRED if k not in rename.values()]
     if missing:
         hints = []
         for key in missing:
-            close = suggest(key, [str(c) for c in raw.columns if c not in rename])
+            close = [c for c in unknown if key in " ".join(_near(str(c), [key]))]
             hints.append(f"{key!r}" + (f" (found {close[0]!r})" if close else ""))
         raise InputError(
             f"missing column(s) {', '.join(hints)}; expected the template's columns "
-            f"({', '.join(REQUIRED)}; optional tdaa1, tdaa2, tdaa3)",
+            f"({', '.join(REQUIRED)}; optional tdaa1, tdaa2, tdaa3) in the header row; "
+            "run `agglomap monocity --template FILE` for a blank template",
             path=path,
-            row=1,
+            row=header_row,
             column=missing[0],
         )
     df = raw[list(rename)].rename(columns=rename)
-    rows = raw["row"].to_numpy() if "row" in raw.columns else np.arange(len(df)) + 2
+    rows = raw["row"].to_numpy() if "row" in raw.columns else np.arange(len(df)) + header_row + 1
     df.insert(0, "row", rows)
     df["town"] = df["town"].astype(str).str.strip()
     df = df[~df["town"].isin(["", "nan", "None", "<NA>"]) | _has_values(df)]
