@@ -558,3 +558,27 @@ def test_cli_join_binary_file_is_one_clear_line(tmp_path, capsys):
     assert main(["join", "--indicators", str(image), "--out", str(tmp_path / "j.csv")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.endswith("image.csv: not a text table (binary file?); it looks like a PNG image")
+
+
+def test_join_onto_a_user_file_names_the_file_for_missing_regions(tmp_path, sources_dir):
+    from agglomap.boundaries import read_boundaries
+
+    own = load_boundaries("2018").query("region_id != 'KZ-79'")[["name_ru", "geometry"]]
+    own.to_file(tmp_path / "own.geojson")
+    with pytest.warns(UserWarning, match="Shymkent"):
+        user = read_boundaries(tmp_path / "own.geojson", vintage="2018")
+    _, report = join(default_indicators(), user)
+    assert report.unmatched_rows and "KZ-79" in report.unmatched_rows[0]
+    assert f"not in your boundary file {tmp_path / 'own.geojson'}" in str(report)
+
+
+def test_district_names_are_recognised_as_such(tmp_path):
+    path = tmp_path / "districts.csv"
+    path.write_text(
+        "Район;Население\nАршалынский район;40 000\nАккольский район;27 000\n"
+        "Бурабайский район;70 000\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="district") as err:
+        read_indicators(path)
+    assert "districts.csv" in str(err.value)

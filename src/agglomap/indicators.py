@@ -200,23 +200,15 @@ def _disambiguate(label: str, rid: str, vintage: str | None) -> str | None:
 def _unknown_error(
     path: Path, column: str, labels: list[str], rows: list[int], vintage: str | None
 ) -> InputError:
-    """An error listing every unknown region name, with suggestions from :mod:`agglomap.names`."""
+    """An error listing every unknown region name, with suggestions from :mod:`agglomap.names`
+    (which also says when the names look like districts)."""
     from . import names
 
-    problems = []
-    for label, row in zip(labels, rows, strict=True):
-        try:
-            names.match_regions([label], path=path, column=column, vintage=vintage, first_row=row)
-        except InputError as exc:
-            problems.append((row, exc.message))
-        else:  # matches on its own: cannot happen while _match and names agree
-            problems.append((row, f"{label!r} could not be matched"))
-    if len(problems) == 1:
-        return InputError(problems[0][1], path=path, row=problems[0][0], column=column)
-    lines = "\n".join(f"  row {row}: {message}" for row, message in problems)
-    return InputError(
-        f"{len(problems)} region names not recognised:\n{lines}", path=path, column=column
-    )
+    try:
+        names.match_regions(labels, path=path, column=column, vintage=vintage, rows=rows)
+    except InputError as exc:
+        return exc
+    return InputError(f"region names {labels!r} could not be matched", path=path, column=column)
 
 
 # ---------------------------------------------------------------- kinds and units
@@ -441,6 +433,7 @@ class JoinReport:
     changed_extent: list[str] = field(default_factory=list)
     total_checks: list[TotalCheck] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+    boundary_file: str | None = None  # a user's boundary file, when one was joined onto
 
     @property
     def ok(self) -> bool:
@@ -461,8 +454,13 @@ class JoinReport:
                 + ", ".join(self._name(r) for r in self.regions_without_data)
             )
         if self.unmatched_rows:
+            where = (
+                f"your boundary file {self.boundary_file}"
+                if self.boundary_file
+                else f"the {self.vintage} layout"
+            )
             out.append(
-                f"Table rows not in the {self.vintage} layout ({len(self.unmatched_rows)}): "
+                f"Table rows not in {where} ({len(self.unmatched_rows)}): "
                 + "; ".join(self.unmatched_rows)
             )
         if self.changed_extent:
@@ -511,6 +509,7 @@ def join(
     else:
         vintage = _layout_of(set(ids))
     data = table.data.reset_index()
+    source_path = boundaries.attrs.get("source_path")  # merge drops attrs: read them first
     joined = boundaries.merge(data, on="region_id", how="left", suffixes=("", "_table"))
     joined = gpd.GeoDataFrame(joined, geometry=boundaries.geometry.name, crs=boundaries.crs)
     joined.attrs.update(units=dict(table.units), kinds=dict(table.kinds), labels=dict(table.labels))
@@ -543,5 +542,6 @@ def join(
         changed_extent=changed,
         total_checks=checks,
         names={r: regions.at[r, "name_en"] for r in regions.index},
+        boundary_file=str(source_path) if source_path else None,
     )
     return joined, report
