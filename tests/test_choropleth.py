@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import mapclassify
 import matplotlib.colors
@@ -69,10 +70,87 @@ def test_default_map_offline_with_17_regions_coloured_as_mapclassify(maps, joine
         labels = page.locator(".agglomap-value").all_inner_texts()
     assert np.array_equal(mine.bins, c.bins)
     assert sorted(labels) == sorted(f"{v:.1f}" for v in joined[SHARE])  # one value per region
-    # legend: k class ranges with the unit, built from mapclassify's break values
+    # legend: k class ranges with the unit, built from mapclassify's break values, printed
+    # exactly (the quantile breaks 0.36 and 1.78 are not rounded to 0.4 and 1.8)
     assert legend.count("%") == 5
-    assert f"1.8 – {max(c.bins):.1f}\u00a0%" in legend  # top class ends at Kostanay's 8.7
+    assert "0.10 – 0.36\u00a0%" in legend and "1.20 – 1.78\u00a0%" in legend
+    assert f"1.78 – {max(c.bins):.2f}\u00a0%" in legend  # top class ends at Kostanay's 8.7
     assert "quantiles, 5 classes" in legend
+    _assert_values_inside_their_printed_classes(legend, joined[SHARE], mine, ".", "")
+
+
+def _limits(legend: str, decimal: str, group: str) -> list[tuple[float, float]]:
+    """(lower, upper) of each class row "a – b %" of a legend's text."""
+    number = r"-?[\d\u00a0,.]+"
+    rows = re.findall(rf"({number}) – ({number})\u00a0%", legend)
+
+    def num(text: str) -> float:
+        return float(text.replace(group, "").replace("\u00a0", "").replace(decimal, "."))
+
+    return [(num(lo), num(hi)) for lo, hi in rows]
+
+
+def _assert_values_inside_their_printed_classes(legend, values, c, decimal, group) -> None:
+    """Each region's value lies in its own class's printed range (lower < v ≤ upper; the
+    first class lower ≤ v) and in no other class's range."""
+    limits = _limits(legend, decimal, group)
+    assert len(limits) == c.k
+    for v, cls in zip(values, c.yb, strict=True):
+        inside = [
+            i for i, (lo, hi) in enumerate(limits) if (lo <= v if i == 0 else lo < v) and v <= hi
+        ]
+        assert inside == [cls], (v, cls, limits)
+
+
+@pytest.mark.browser
+def test_russian_map_speaks_russian_and_labels_every_region(maps, joined):
+    ru = classify(joined["innovation_activity_pct"], "quantiles", 5)
+    with open_html(maps["ru"]) as (page, log):
+        assert not log, log
+        legend = page.locator(".agglomap-legend").inner_text()
+        attribution = page.locator(".leaflet-control-attribution").inner_text()
+        scale = page.locator(".leaflet-control-scale").inner_text()
+        names = page.locator(".agglomap-name").all_inner_texts()
+        boxes = page.evaluate(
+            "[...document.querySelectorAll('.agglomap-label')].map(e => {"
+            "const r = e.getBoundingClientRect(); return [e.innerText, r.left, r.top, r.right,"
+            " r.bottom]; })"
+        )
+        dots = page.evaluate(
+            "Object.fromEntries(['KZ-71', 'KZ-75', 'KZ-79'].map(id => {"
+            'const r = document.querySelector(`path[data-region-id="${id}"]`)'
+            ".getBoundingClientRect(); return [id, [r.left, r.top, r.right, r.bottom]]; }))"
+        )
+        page.locator(".leaflet-control-layers-base label").nth(1).click()
+        page.wait_for_timeout(200)
+        legend2 = page.locator(".agglomap-legend").inner_text()
+    assert "Классификация: квантили, классов: 5" in legend
+    _assert_values_inside_their_printed_classes(
+        legend, joined[SHARE], classify(joined[SHARE]), ",", " "
+    )
+    _assert_values_inside_their_printed_classes(
+        legend2, joined["innovation_activity_pct"], ru, ",", " "
+    )
+    assert "Границы: geokz, A. Rodionov, CC BY 4.0" in attribution
+    assert "Показатели: Бюро национальной статистики РК, 2021" in attribution
+    assert not re.search(r"Boundaries|Indicators|Bureau", attribution)
+    assert "км" in scale and "mi" not in scale and "ft" not in scale  # metric only, in Russian
+    assert page_count(names, "Костанайская") == 1 and page_count(names, "Астана") == 1
+    assert len(names) == 17 and all(n.strip() for n in names)  # every region named
+    # no two labels overlap, and no city-region's label sits on the city itself
+    for i, (a, *ra) in enumerate(boxes):
+        for b, *rb in boxes[i + 1 :]:
+            assert not _overlap(ra, rb), (a, b)
+        for rid, dot in dots.items():
+            assert not _overlap(ra, dot), (a, rid)
+
+
+def page_count(texts: list[str], word: str) -> int:
+    return sum(word in t for t in texts)
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 @pytest.mark.browser
@@ -181,11 +259,35 @@ def test_wrong_column_names_the_file_and_the_closest_columns(capsys):
     assert "'innovative_share_grp_pc'" in err and "did you mean 'innovative_share_grp_pct'" in err
 
 
-def test_png_output_goes_through_the_static_renderer(tmp_path):
+def test_png_output_goes_through_the_static_renderer(tmp_path, joined):
     out = tmp_path / "share.png"
     assert main(["choropleth", "--column", SHARE, "--lang", "ru", "--out", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sidecar_path(out).exists()
+    # --diverging/--center and user_defined --bins reach the static renderer too
+    svg = tmp_path / "div.svg"
+    argv = ["choropleth", "--column", "innovation_activity_pct", "--out", str(svg)]
+    assert main([*argv, "--scheme", "user_defined", "--bins", "8,10,12,15", "--diverging",
+                 "--center", "10"]) == 0  # fmt: skip
+    page = svg.read_text(encoding="utf-8")
+    y = joined["innovation_activity_pct"]
+    c = classify(y, "user_defined", bins=[8, 10, 12, 15], diverging=True, center=10)
+    for colour in c.colours:  # RdBu around 10, as on the web map
+        assert f"fill: {colour}" in page
+    assert "8.0 – 10.0" in page
+
+
+def test_html_and_png_share_the_default_palette(joined, tmp_path):
+    from agglomap.maps.static import static_choropleth
+
+    svg = static_choropleth(joined, SHARE, tmp_path / "s.svg", unit="%")
+    page = svg.read_text(encoding="utf-8")
+    colours = classify(joined[SHARE]).colours
+    assert colours[-1] == matplotlib.colors.to_hex(matplotlib.colormaps["YlGnBu"](0.92))
+    for colour in colours:
+        assert f"fill: {colour}" in page
+    for label in class_labels(classify(joined[SHARE]), "%"):
+        assert label in page  # the same legend rows as the web map
 
 
 @pytest.mark.browser

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agglomap import agglomeration, i18n
+from agglomap import agglomeration, i18n, provenance
 from agglomap.errors import InputError
 from agglomap.monocity import BANDS, SCENARIOS, assess, paper_inputs
 
@@ -97,10 +97,55 @@ def test_every_plain_word_is_used_by_a_map_module():
     """No dead entries: each key outside the level/scenario/layer families is written,
     quoted, in agglomap/maps/*.py."""
     code = "\n".join(p.read_text(encoding="utf-8") for p in sorted(MAPS.glob("*.py")))
-    families = ("level.", "scenario.", "layer.")
+    families = ("level.", "scenario.", "layer.", "scheme.")
     unused = [
         key
         for key in i18n.WORDS
         if not key.startswith(families) and f'"{key}"' not in code and f"'{key}'" not in code
     ]
     assert not unused, unused
+
+
+def test_every_classification_scheme_has_a_name_in_each_language():
+    from agglomap.maps.choropleth import SCHEMES, classification_note
+
+    for scheme in SCHEMES:
+        assert i18n.scheme_name(scheme, "en")
+        for lang in ("ru", "kk"):
+            assert not LATIN.search(i18n.scheme_name(scheme, lang)), (scheme, lang)
+    assert i18n.scheme_name("fisher_jenks", "ru") == "естественные границы (Фишер–Дженкс)"
+    assert classification_note("quantiles", 5, "kk") == "Жіктеу: квантильдер, 5 класс"
+    assert classification_note("equal_interval", 4, "ru") == (
+        "Классификация: равные интервалы, классов: 4"
+    )
+    assert classification_note("quantiles", 1, "en") == "Classification: quantiles, 1 class"
+
+
+def test_attribution_lines_are_translated_but_licences_stay_verbatim():
+    names = {"geokz", "A", "Rodionov", "CC", "BY", "GeoNames", "agglomap", "OpenStreetMap"}
+    for source in provenance.ALL.values():
+        for lang in ("ru", "kk"):
+            words = set(re.findall(r"[A-Za-z]+", source.credit(lang)))
+            assert words <= names | {"contributors"}, (source.key, lang, words)
+    for lang in i18n.LANGS:
+        assert provenance.OSM.credit(lang) == "© OpenStreetMap contributors"
+        assert provenance.GEOKZ.credit(lang).endswith("geokz, A. Rodionov, CC BY 4.0")
+    line = provenance.attribution(provenance.GEOKZ, provenance.INNOVATION_2021, lang="kk")
+    assert line == (
+        "Шекаралар: geokz, A. Rodionov, CC BY 4.0 | Көрсеткіштер: ҚР Ұлттық статистика бюросы, 2021"
+    )
+    assert provenance.attribution(provenance.GEOKZ) == provenance.GEOKZ.attribution
+    # a user's file is credited by name, with the word before it translated
+    user = provenance.Source("user_table", "t", "as supplied", "Indicators: stats.xlsx")
+    assert user.credit("ru") == "Показатели: stats.xlsx" and user.credit("en") == user.attribution
+
+
+def test_tenge_units_print_in_the_maps_language():
+    assert i18n.unit_label("млн tenge", "kk") == "млн ₸"  # a Russian header read by indicators
+    assert i18n.unit_label("mln tenge", "en") == "mln ₸"
+    assert i18n.unit_label("тыс tenge", "ru") == "тыс. ₸"
+    assert i18n.unit_label("thousand tenge", "kk") == "мың ₸"
+    assert i18n.unit_label("tenge", "ru") == "₸"
+    for unit in ("млрд tenge", "bn tenge", "млн tenge", "мың tenge"):
+        for lang in ("ru", "kk"):
+            assert not LATIN.search(i18n.unit_label(unit, lang)), (unit, lang)

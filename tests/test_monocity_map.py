@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from pyproj import Geod
 
@@ -243,3 +245,63 @@ def test_osm_is_credited_only_when_its_tiles_are_used(scores, sources_dir):
     )
     assert "tile.openstreetmap.org" in tiled
     assert "\\u00a9 OpenStreetMap contributors" in tiled or "© OpenStreetMap contributors" in tiled
+
+
+@pytest.mark.browser
+def test_town_names_are_a_layer_shown_by_default_in_the_maps_language(
+    tmp_path, scores, sources_dir
+):
+    m = monocity_map(scores, assessment=default_assessment(), lang="ru", sources_dir=sources_dir)
+    out = web.save_map(m, tmp_path / "names.html", sources=[])
+    with open_html(out) as (page, log):
+        assert not log, log
+        labels = page.locator(".agglomap-town-label").all_inner_texts()
+        boxes = page.evaluate(
+            "[...document.querySelectorAll('.agglomap-town-label')].map(e => {"
+            "const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+        )
+        layers = _plain(page.locator(".leaflet-control-layers").inner_text())
+        attribution = page.locator(".leaflet-control-attribution").inner_text()
+        scale = page.locator(".leaflet-control-scale").inner_text()
+        page.locator(".leaflet-control-layers label", has_text="Названия городов").click()
+        page.wait_for_timeout(100)
+        hidden = page.locator(".agglomap-town-label").count()
+    assert sorted(labels) == sorted(monocities()["name_ru"])  # every town, in Russian
+    assert "Названия городов" in layers and hidden == 0
+    free = [
+        i
+        for i, a in enumerate(boxes)
+        if not any(_hits(a, b) for j, b in enumerate(boxes) if j != i)
+    ]
+    assert len(free) >= 20, len(free)  # only the Karaganda cluster is too tight at this zoom
+    assert "Границы: geokz" in attribution and "Координаты: GeoNames" in attribution
+    assert not re.search(r"Boundaries|Coordinates|Cities and corridors", attribution)
+    assert "км" in scale and "mi" not in scale
+
+
+def _hits(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_thousands_of_towns_warn_about_the_page_size(capsys):
+    n = 1_001
+    many = pd.DataFrame(
+        {
+            "id": [f"t{i}" for i in range(n)],
+            "name": [f"Town {i}" for i in range(n)],
+            "tdaa": 1.0,
+            "tdaa_level": "low",
+            "lat": np.linspace(42, 54, n),
+            "lon": np.linspace(50, 85, n),
+            "population": 5_000,
+        }
+    )
+    empty = gpd.GeoDataFrame(geometry=[], crs=4326)
+    kwargs = {"boundaries": empty, "corridors": empty, "rings_km": (), "show_links": False}
+    monocity_map(many, **kwargs)
+    err = capsys.readouterr().err
+    assert "1,001 towns" in err and "--format png" in err
+    m = monocity_map(many.iloc[:1], **kwargs)
+    assert capsys.readouterr().err == ""
+    page = web.render_html(m)
+    assert "1 town ·" in page and "1 towns" not in page

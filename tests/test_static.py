@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -15,7 +17,8 @@ from pyproj import Geod, Proj, Transformer
 
 from agglomap.boundaries import load_boundaries
 from agglomap.errors import InputError
-from agglomap.maps import static
+from agglomap.maps import static, web
+from agglomap.maps.choropleth import class_labels, classify
 from agglomap.provenance import GEOKZ
 
 GEOD = Geod(ellps="WGS84")
@@ -55,11 +58,16 @@ def test_svg_is_xml_with_title_legend_and_attribution_as_text(oblasts, tmp_path)
     )
     text = _svg_text(out)
     assert TITLE in text
-    assert GEOKZ.attribution in text
-    assert "Карагандинская область" in text  # oblast labels in the chosen language
+    assert GEOKZ.credit("ru") == "Границы: geokz, A. Rodionov, CC BY 4.0"
+    assert GEOKZ.credit("ru") in text  # attribution in Russian, licence name verbatim
+    # oblast names in the chosen language, each with its value (web map's number format)
+    karaganda = frame.set_index("region_id").loc["KZ-35", "area_km2"]
+    assert f"Карагандинская {web.format_number(karaganda, 'ru', 1)}" in text
     assert "нет данных" in text  # the region without a value is shown as such
-    assert "Классификация: Quantiles, классов: 4" in text
+    assert "Классификация: квантили, классов: 4" in text
+    assert "Проекция: равновеликая коническая Альберса" in text
     assert "км" in text  # scale bar unit
+    assert not re.search(r"Boundaries|Projection|Quantiles|quantiles", text)  # nothing English
 
 
 def test_nice_km_picks_1_2_5_steps():
@@ -202,3 +210,72 @@ def test_static_monocity_map_labels_every_town(oblasts, tmp_path):
     assert "500 км" in text
     with pytest.raises(InputError, match="tdaa_level"):
         static.static_monocity_map(scores.drop(columns="tdaa_level"), tmp_path / "x.png")
+
+
+def _svg_fills(path) -> set[str]:
+    return {m.lower() for m in re.findall(r"fill:\s*(#[0-9a-fA-F]{6})", path.read_text("utf-8"))}
+
+
+def test_static_choropleth_has_the_web_maps_classes_colours_and_legend(oblasts, tmp_path):
+    values = oblasts["area_km2"]
+    out = static.static_choropleth(oblasts, "area_km2", tmp_path / "a.svg", unit="km²")
+    c = classify(values, "quantiles", 5)
+    fills = _svg_fills(out)
+    assert set(c.colours) <= fills  # YlGnBu, as on the web map (was YlOrRd)
+    text = _svg_text(out)
+    for label in class_labels(c, "km²", "en"):
+        assert label.replace("\u00a0", " ") in text.replace("\u00a0", " ")
+    # diverging colours around a centre, and user-defined bins, as on the web map
+    mid = float(values.median())
+    out = static.static_choropleth(
+        oblasts, "area_km2", tmp_path / "d.svg", diverging=True, center=mid, k=4
+    )
+    div = classify(values, "quantiles", 4, diverging=True, center=mid)
+    assert set(div.colours) <= _svg_fills(out)
+    out = static.static_choropleth(
+        oblasts, "area_km2", tmp_path / "u.svg", scheme="user_defined", bins=[1e5, 2e5, 8e5]
+    )
+    user = classify(values, "user_defined", bins=[1e5, 2e5, 8e5])
+    assert set(user.colours) <= _svg_fills(out) and user.k == 3
+    assert "Classification: user-defined breaks, 3 classes" in _svg_text(out)
+
+
+def test_static_legend_does_not_repeat_the_unit(oblasts, tmp_path):
+    frame = oblasts.assign(urban=np.linspace(30.0, 90.0, len(oblasts)))
+    title = "Доля городского населения, %"
+    out = static.static_choropleth(
+        frame, "urban", tmp_path / "u.svg", title=title, unit="%", lang="ru"
+    )
+    text = _svg_text(out)
+    assert ", %, %" not in text and "%, %" not in text
+    assert text.count(title) == 2  # the map title and the legend title
+    out = static.static_choropleth(
+        frame, "urban", tmp_path / "v.svg", title="Доля городского населения", unit="%"
+    )
+    assert "Доля городского населения, %" in _svg_text(out)
+
+
+def test_static_monocity_map_keeps_oblast_names_off_town_names(oblasts):
+    from agglomap.agglomeration import score_towns
+    from agglomap.corridors import load_corridors
+    from agglomap.gazetteer import monocities
+
+    scores = score_towns(monocities())
+    for lang in ("ru", "en"):
+        fig = static.monocity_figure(
+            scores, corridors=load_corridors(), boundaries=oblasts, lang=lang
+        )
+        ax = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        towns = {a.get_text(): a.get_window_extent(renderer) for a in ax.texts if a.zorder == 8}
+        regions = {a.get_text(): a.get_window_extent(renderer) for a in ax.texts if a.zorder == 5}
+        assert set(static.town_names(scores, lang)) <= set(towns)
+        assert len(regions) >= 12  # most oblasts keep their name
+        clashes = [
+            (r, t) for r, rb in regions.items() for t, tb in towns.items() if rb.overlaps(tb)
+        ]
+        assert not clashes, clashes  # e.g. Satpayev over "Ulytau", Kentau over "Turkistan"
+        words = " ".join(fig.texts[i].get_text() for i in range(len(fig.texts)))
+        if lang == "ru":
+            assert "Проекция" in words and "Границы: geokz" in words
+            assert "Projection" not in words and "Boundaries" not in words

@@ -66,6 +66,9 @@ def test_page_opens_offline_escaped_and_attributed(tmp_path, sources_dir):
         assert "geokz" in attribution and "CC BY 4.0" in attribution
         assert EVIL in attribution
         assert page.locator(".agglomap-legend .agglomap-nodata").count() == 1
+        scale = page.locator(".leaflet-control-scale").inner_text()
+        assert page.locator(".leaflet-control-scale-line").count() == 1  # metric only
+        assert re.search(r"\d+ k?m$", scale.strip()) and "mi" not in scale
 
 
 @pytest.mark.browser
@@ -94,6 +97,19 @@ def test_labels_in_three_languages(oblasts):
     assert web.label(row, "ru") == "Костанайская область"
     assert web.label(row, "kk") == "Қостанай облысы"
     assert web.label({"name_en": "Only English", "name_kk": None}, "kk") == "Only English"
+    # short forms for labels on the map
+    assert [web.short_label(row, x) for x in ("en", "ru", "kk")] == [
+        "Kostanay",
+        "Костанайская",
+        "Қостанай",
+    ]
+    abai = {"name_en": "Abai Region", "name_ru": "Область Абай", "name_kk": "Абай облысы"}
+    assert [web.short_label(abai, x) for x in ("en", "ru", "kk")] == ["Abai", "Абай", "Абай"]
+    assert web.short_label({"name_ru": "Астана"}, "ru") == "Астана"
+    rows = oblasts.to_dict("records")
+    shorts = dict(zip(oblasts["region_id"], web.short_labels(rows, "en"), strict=True))
+    assert shorts["KZ-19"] == "Almaty Region" and shorts["KZ-75"] == "Almaty"  # not two Almaty
+    assert shorts["KZ-39"] == "Kostanay" and len(set(shorts.values())) == len(shorts)
     with pytest.raises(InputError, match="'kk'"):
         web.check_lang("kz")
 

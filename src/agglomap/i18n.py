@@ -19,13 +19,23 @@ LANGS = ("kk", "ru", "en")
 WORDS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- legends, layers
     "no_data": {"kk": "Деректер жоқ", "ru": "Нет данных", "en": "No data"},
-    "classes": {"kk": "кластар", "ru": "классы", "en": "classes"},
     "classification": {
         "kk": "Жіктеу: {scheme}, {k} класс",
         "ru": "Классификация: {scheme}, классов: {k}",
-        "en": "{scheme} classification, {k} classes",
+        "en": "Classification: {scheme}, {k} classes",
+    },
+    "classification_one": {
+        "kk": "Жіктеу: {scheme}, {k} класс",
+        "ru": "Классификация: {scheme}, классов: {k}",
+        "en": "Classification: {scheme}, {k} class",
     },
     "boundaries": {"kk": "Шекаралар", "ru": "Границы", "en": "Boundaries"},
+    "projection_note": {
+        "kk": "Проекция: Альберстің тең аудандық конустық проекциясы "
+        "(42° с. е., 54° с. е.; 67° ш. б.), WGS84",
+        "ru": "Проекция: равновеликая коническая Альберса (42° с. ш., 54° с. ш.; 67° в. д.), WGS84",
+        "en": "Projection: Albers equal-area conic (42° N, 54° N; 67° E), WGS84",
+    },
     "oblast_boundaries": {
         "kk": "Облыс шекаралары",
         "ru": "Границы областей",
@@ -52,6 +62,11 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "Городов: {n} · области {vintage} г. · нажмите на город, чтобы увидеть основания",
         "en": "{n} towns · {vintage} oblasts · click a town for its evidence",
     },
+    "monocity_subtitle_one": {
+        "kk": "Қалалар: {n} · {vintage} ж. облыстары · негіздемесі үшін қаланы басыңыз",
+        "ru": "Городов: {n} · области {vintage} г. · нажмите на город, чтобы увидеть основания",
+        "en": "{n} town · {vintage} oblasts · click the town for its evidence",
+    },
     "towns_level": {
         "kk": "Қалалар TDaa деңгейі бойынша",
         "ru": "Города по уровню TDaa",
@@ -62,6 +77,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "Города по рекомендуемому сценарию",
         "en": "Towns by recommended scenario",
     },
+    "town_names": {"kk": "Қала атаулары", "ru": "Названия городов", "en": "Town names"},
     "links": {
         "kk": "Ең жақын ірі қаламен байланыс",
         "ru": "Связь с ближайшим крупным городом",
@@ -162,6 +178,44 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "диверсификационный",
         "en": "diversification",
     },
+    # ---------------------------------------------------------------- classification schemes
+    "scheme.quantiles": {"kk": "квантильдер", "ru": "квантили", "en": "quantiles"},
+    "scheme.equal_interval": {
+        "kk": "тең аралықтар",
+        "ru": "равные интервалы",
+        "en": "equal intervals",
+    },
+    "scheme.natural_breaks": {
+        "kk": "табиғи шекаралар",
+        "ru": "естественные границы",
+        "en": "natural breaks",
+    },
+    "scheme.fisher_jenks": {
+        "kk": "табиғи шекаралар (Фишер–Дженкс)",
+        "ru": "естественные границы (Фишер–Дженкс)",
+        "en": "natural breaks (Fisher–Jenks)",
+    },
+    "scheme.jenks_caspall": {
+        "kk": "табиғи шекаралар (Дженкс–Каспалл)",
+        "ru": "естественные границы (Дженкс–Каспалл)",
+        "en": "natural breaks (Jenks–Caspall)",
+    },
+    "scheme.maximum_breaks": {
+        "kk": "ең үлкен үзілістер",
+        "ru": "наибольшие разрывы",
+        "en": "maximum breaks",
+    },
+    "scheme.std_mean": {
+        "kk": "орташа ± стандартты ауытқу",
+        "ru": "среднее ± стандартное отклонение",
+        "en": "mean ± standard deviation",
+    },
+    "scheme.percentiles": {"kk": "процентильдер", "ru": "процентили", "en": "percentiles"},
+    "scheme.user_defined": {
+        "kk": "пайдаланушы шекаралары",
+        "ru": "границы пользователя",
+        "en": "user-defined breaks",
+    },
     # ---------------------------------------------------------------- default choropleth
     "layer.innovative_share_grp_pct": {
         "kk": "ЖӨӨ-дегі инновациялық өнімдер үлесі, 2021",
@@ -210,8 +264,23 @@ UNITS: dict[str, dict[str, str]] = {
     "persons": {"kk": "адам", "ru": "чел.", "en": "persons"},
 }
 
+# "<scale> tenge" as indicators.py guesses it from a header ("млн tenge", "thousand tenge"):
+# the scale word in any spelling -> how each language prints it.
+_TENGE_SCALES: dict[str, dict[str, str]] = {
+    "bln": {"kk": "млрд", "ru": "млрд", "en": "bln"},
+    "mln": {"kk": "млн", "ru": "млн", "en": "mln"},
+    "thousand": {"kk": "мың", "ru": "тыс.", "en": "thous."},
+}
+_SCALE_ALIASES = {
+    "bln": "bln", "bn": "bln", "billion": "bln", "млрд": "bln",
+    "mln": "mln", "million": "mln", "млн": "mln",
+    "thousand": "thousand", "thous": "thousand", "тыс": "thousand", "мың": "thousand",
+}  # fmt: skip
+_TENGE_RE = re.compile(r"^\s*(?:(\w+)\.?\s+)?(?:tenge|тенге|теңге|kzt|₸|тг)\.?\s*$", re.IGNORECASE)
+
 LEVEL_PREFIX = "level."
 SCENARIO_PREFIX = "scenario."
+SCHEME_PREFIX = "scheme."
 SCENARIOS = tuple(k.removeprefix(SCENARIO_PREFIX) for k in WORDS if k.startswith(SCENARIO_PREFIX))
 _SCENARIO_RE = re.compile(r"\b(" + "|".join(map(re.escape, SCENARIOS)) + r")\b")
 
@@ -250,7 +319,23 @@ def unit_label(unit: str | None, lang: str) -> str:
     lang = check_lang(lang)
     if not unit:
         return ""
-    return UNITS[unit][lang] if unit in UNITS else unit
+    if unit in UNITS:
+        return UNITS[unit][lang]
+    money = _TENGE_RE.match(unit)
+    if money:
+        scale = money.group(1)
+        if scale is None:
+            return "₸"
+        key = _SCALE_ALIASES.get(scale.lower())
+        if key is not None:
+            return f"{_TENGE_SCALES[key][lang]} ₸"
+    return unit
+
+
+def scheme_name(scheme: str, lang: str) -> str:
+    """A classification scheme (``"fisher_jenks"``) by name in ``lang``; unknown as given."""
+    key = SCHEME_PREFIX + str(scheme)
+    return t(key, lang) if key in WORDS else str(scheme).replace("_", " ")
 
 
 def level_key(value: object) -> str | None:

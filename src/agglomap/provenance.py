@@ -1,4 +1,8 @@
-"""Data sources and licences: one place that every output and map cites."""
+"""Data sources and licences: one place that every output and map cites.
+
+Attribution lines come in kk/ru/en (:meth:`Source.credit`); licence names and
+"© OpenStreetMap contributors" stay as their licensors wrote them.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,29 @@ class Source:
     key: str
     title: str
     licence: str
-    attribution: str  # short text for map attribution lines
+    attribution: str  # short text for map attribution lines (English)
     url: str = ""
+    attribution_ru: str = ""  # the same in Russian ("" = derived from the English one)
+    attribution_kk: str = ""  # the same in Kazakh
+
+    def credit(self, lang: str = "en") -> str:
+        """The attribution line in ``lang`` (kk/ru/en). Without a translation of its own, a
+        user file's "Boundaries: …"/"Indicators: …" gets the word translated; other
+        text is shown as given."""
+        text = {"ru": self.attribution_ru, "kk": self.attribution_kk}.get(lang, "")
+        if text or lang == "en":
+            return text or self.attribution
+        for prefix, words in _PREFIXES.items():
+            if self.attribution.startswith(prefix + ": "):
+                return words[lang] + self.attribution[len(prefix) :]
+        return self.attribution
+
+
+# Prefixes of attribution lines made for user files (cli._common.user_source).
+_PREFIXES = {
+    "Boundaries": {"kk": "Шекаралар", "ru": "Границы"},
+    "Indicators": {"kk": "Көрсеткіштер", "ru": "Показатели"},
+}
 
 
 GEOKZ = Source(
@@ -21,6 +46,8 @@ GEOKZ = Source(
     "CC BY 4.0",
     "Boundaries: geokz, A. Rodionov, CC BY 4.0",
     "https://github.com/arodionoff/geokz",
+    "Границы: geokz, A. Rodionov, CC BY 4.0",
+    "Шекаралар: geokz, A. Rodionov, CC BY 4.0",
 )
 OSM = Source(
     "osm",
@@ -28,6 +55,8 @@ OSM = Source(
     "ODbL 1.0",
     "© OpenStreetMap contributors",
     "https://www.openstreetmap.org/copyright",
+    "© OpenStreetMap contributors",  # as the licensor words it, in every language
+    "© OpenStreetMap contributors",
 )
 GEONAMES = Source(
     "geonames",
@@ -35,6 +64,8 @@ GEONAMES = Source(
     "CC BY 4.0",
     "Coordinates: GeoNames, CC BY 4.0",
     "https://www.geonames.org/",
+    "Координаты: GeoNames, CC BY 4.0",
+    "Координаттар: GeoNames, CC BY 4.0",
 )
 AGGLOMAP = Source(
     "agglomap",
@@ -42,6 +73,8 @@ AGGLOMAP = Source(
     "see geo/README.md for each fact's source",
     "MIT",
     "Cities and corridors: agglomap",
+    attribution_ru="Города и коридоры: agglomap",
+    attribution_kk="Қалалар мен дәліздер: agglomap",
 )
 INNOVATION_2021 = Source(
     "innovation_2021",
@@ -49,20 +82,25 @@ INNOVATION_2021 = Source(
     "Republic of Kazakhstan), as printed in table 1 of the seed paper 000",
     "public statistics",
     "Indicators: Bureau of National Statistics RK, 2021",
+    attribution_ru="Показатели: Бюро национальной статистики РК, 2021",
+    attribution_kk="Көрсеткіштер: ҚР Ұлттық статистика бюросы, 2021",
 )
 MONOCITY_PAPER = Source(
     "monocity_paper",
     "Monocity case study (Balkhash, Karazhal, Temirtau), tables 2–5 of the seed paper 004",
     "cited for research",
     "Monocity indicators: seed paper 004, tables 2–5",
+    attribution_ru="Показатели моногородов: статья 004, табл. 2–5",
+    attribution_kk="Моноқала көрсеткіштері: 004 мақала, 2–5-кестелер",
 )
 
 ALL = {s.key: s for s in (GEOKZ, OSM, GEONAMES, AGGLOMAP, INNOVATION_2021, MONOCITY_PAPER)}
 
 
-def attribution(*sources: Source) -> str:
-    """One attribution line for a map, sources in the order given, duplicates dropped."""
-    return " | ".join(dict.fromkeys(s.attribution for s in sources))
+def attribution(*sources: Source, lang: str = "en") -> str:
+    """One attribution line for a map in ``lang``, sources in the order given, duplicates
+    dropped."""
+    return " | ".join(dict.fromkeys(s.credit(lang) for s in sources))
 
 
 def as_records(*sources: Source) -> list[dict[str, str]]:

@@ -131,20 +131,20 @@ def run(args: argparse.Namespace) -> int:
     else:
         from ..maps.static import static_choropleth
 
-        if args.scheme == "user_defined":
-            raise InputError("--scheme user_defined is available for .html output only")
-
         out = static_choropleth(
             joined,
             args.column,
             args.out,
             scheme=args.scheme,
             k=args.k,
+            bins=_bins(args.bins),
             title=title,
             unit=unit or "",
             lang=args.lang,
             sources=sources,
-            **({"cmap": args.cmap} if args.cmap else {}),
+            cmap=args.cmap,
+            diverging=args.diverging,
+            center=args.center,
         )
     size_kb = Path(out).stat().st_size / 1024
     say(f"wrote {out} ({size_kb:,.0f} KB, {time.perf_counter() - started:.1f} s)")

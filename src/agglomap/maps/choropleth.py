@@ -21,13 +21,15 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.ops
 from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
 from .. import provenance
+from ..boundaries import EQUAL_AREA
 from ..errors import InputError, suggest
-from ..i18n import WORDS, t
+from ..i18n import WORDS, scheme_name, t
 from . import web
 
 SCHEMES = (
@@ -44,6 +46,15 @@ SCHEMES = (
 SEQUENTIAL = "YlGnBu"
 DIVERGING = "RdBu"
 NO_DATA_FILL = "url(#agglomap-nodata-hatch)"
+SMALL_REGION_KM2 = 5_000  # city-regions (Astana, Almaty, Shymkent): labelled beside them
+# Where the label of a city-region goes, in screen pixels from the city (x right, y down):
+# away from the neighbouring oblast's own label.
+LEADER_OFFSETS: dict[str, tuple[int, int]] = {
+    "KZ-71": (34, 16),  # Astana: south-east, inside Akmola, clear of Akmola's label
+    "KZ-75": (26, 34),  # Almaty: south-east, over the border zone
+    "KZ-79": (-30, 34),  # Shymkent: south-west, below Turkistan's label
+}
+DEFAULT_LEADER = (30, -26)
 DEFAULT_OUTPUT = "choropleth_innovation_2021.html"
 
 # Titles of the shipped 2021 table's mapped columns (seed paper 000, table 1 headers),
@@ -58,10 +69,18 @@ _HATCH = """<svg width="0" height="0" style="position:absolute" aria-hidden="tru
  patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>
 <rect width="3" height="6" fill="#d0d0d0"/></pattern></defs></svg>
 <style>.agglomap-value-icon { pointer-events: none; }
-.agglomap-value { position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
-  font: 600 12px/1 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-  color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
-.agglomap-value.dark { color: #fff; text-shadow: 0 0 3px #000, 0 0 2px #000; }</style>"""
+.agglomap-label { position: absolute; transform: translate(-50%, -50%); white-space: nowrap;
+  text-align: center; color: #111;
+  font: 600 12px/1.15 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.agglomap-label .agglomap-name { display: block; font-weight: 400; font-size: 10.5px; }
+.agglomap-label .agglomap-value { display: block; }
+.agglomap-label.dark { color: #fff; text-shadow: 0 0 3px #000, 0 0 3px #000, 0 0 2px #000; }
+.agglomap-label.beside { transform: translate(0, -50%); text-align: left; }
+.agglomap-label.beside.left { transform: translate(-100%, -50%); text-align: right; }
+.agglomap-label.beside .agglomap-name, .agglomap-label.beside .agglomap-value {
+  display: inline; font-size: 11px; }
+.agglomap-leader { position: absolute; left: 0; top: 0; overflow: visible; }</style>"""
 
 _ON_EACH_FEATURE = JsCode(
     """function (feature, layer) {
@@ -85,6 +104,7 @@ class Classification:
     yb: np.ndarray
     colours: list[str]
     counts: np.ndarray
+    values: np.ndarray | None = None  # the classified values (NaN = no data)
 
     @property
     def k(self) -> int:
@@ -135,7 +155,7 @@ def classify(
     yb = np.full(len(y), -1, dtype=int)
     yb[known] = np.asarray(result.yb, dtype=int)
     colours = _colours(lows, upper, cmap, diverging, center)
-    return Classification(scheme, upper, lows, yb, colours, np.asarray(result.counts))
+    return Classification(scheme, upper, lows, yb, colours, np.asarray(result.counts), y)
 
 
 def _colours(
@@ -152,15 +172,58 @@ def _colours(
     return [matplotlib.colors.to_hex(ramp(p)) for p in positions]
 
 
+def _data_decimals(values: np.ndarray, cap: int = 6) -> int:
+    """Decimals the values are given to: 1 for 0.1, 0.2, 8.7; 0 for whole numbers."""
+    v = values[np.isfinite(values)]
+    for d in range(cap + 1):
+        if np.allclose(v, np.round(v, d), rtol=0, atol=1e-9 * max(1.0, np.abs(v).max())):
+            return d
+    return cap
+
+
+def _states_classes(c: Classification, d: int) -> bool:
+    """Whether limits rounded to ``d`` decimals keep every value inside its own class as
+    printed (class i holds ``lower < v ≤ upper``, the first ``lower ≤ v``) and apart."""
+    hi = np.round(c.bins, d)
+    nonempty = c.counts > 0
+    if np.any(np.diff(hi[nonempty]) <= 0):
+        return False
+    if c.values is None:
+        return True
+    lo = np.round(c.lows, d)
+    for v, cls in zip(c.values, c.yb, strict=True):
+        if cls < 0:
+            continue
+        eps = 1e-9 * max(1.0, abs(v))
+        if v > hi[cls] + eps or v < lo[cls] - eps:
+            return False
+        if cls > 0 and v <= hi[cls - 1] + eps and c.counts[cls - 1] > 0:
+            return False
+    return True
+
+
+def legend_decimals(c: Classification, unit: str | None = None) -> int:
+    """Decimals of the legend's class limits: at least the data's own (or the unit's usual
+    ones), one more when that shows every limit exactly (0.36 rather than 0.4), and as
+    many as it takes for no printed limit to put a value in the wrong class."""
+    known = c.values[np.isfinite(c.values)] if c.values is not None else c.bins
+    d0 = max(_data_decimals(known), web.default_decimals(known, unit) if unit == "%" else 0)
+    limits = np.concatenate([c.lows, c.bins])
+    for d in (d0, d0 + 1):
+        if np.allclose(limits, np.round(limits, d), rtol=0, atol=1e-9) and _states_classes(c, d):
+            return d
+    for d in range(d0, d0 + 5):
+        if _states_classes(c, d):
+            return d
+    return d0 + 4
+
+
 def class_labels(
     c: Classification, unit: str | None = None, lang: str = "en", decimals: int | None = None
 ) -> list[str]:
-    """Legend text per class: ``"0.1 – 0.6 %"`` (lower bound, upper bound, unit)."""
-    d = (
-        web.default_decimals(np.concatenate([c.lows, c.bins]), unit)
-        if decimals is None
-        else decimals
-    )
+    """Legend text per class: ``"0.10 – 0.36 %"`` (lower bound, upper bound, unit), with
+    :func:`legend_decimals` unless ``decimals`` is given."""
+    d = legend_decimals(c, unit) if decimals is None else decimals
     shown = web.unit_label(unit, lang)
     out = []
     for lo, hi in zip(c.lows, c.bins, strict=True):
@@ -170,6 +233,12 @@ def class_labels(
             text = f"{web.format_number(lo, lang, d)} – {web.format_number(hi, lang, d)}"
         out.append(f"{text}\u00a0{shown}" if shown else text)
     return out
+
+
+def classification_note(scheme: str, k: int, lang: str) -> str:
+    """``"Classification: quantiles, 5 classes"`` in ``lang`` (scheme names translated)."""
+    key = "classification_one" if k == 1 else "classification"
+    return t(key, lang).format(scheme=scheme_name(scheme, lang), k=k)
 
 
 def _check_column(gdf: gpd.GeoDataFrame, column: str) -> None:
@@ -202,9 +271,11 @@ def _layer(
     decimals: int | None,
     show: bool = True,
     value_labels: bool = True,
+    short_names: list[str] | None = None,
 ) -> folium.FeatureGroup:
     """One switchable layer: a path per region with its class colour, id and tooltip, and
-    (``value_labels``) each value printed inside its region."""
+    (``value_labels``) each region's short name and value printed inside it (beside it, with
+    a leader line, for the small city-regions)."""
     d = web.default_decimals(values, unit) if decimals is None else decimals
     fills = [NO_DATA_FILL if cls < 0 else c.colours[cls] for cls in c.yb]
     tips = [
@@ -237,22 +308,76 @@ def _layer(
         smooth_factor=0.5,
     ).add_to(group)
     if value_labels:
-        spots = shapely.point_on_surface(np.asarray(shapes.geometry.values, dtype=object))
-        for spot, v, fill in zip(spots, values, fills, strict=True):
-            if not np.isfinite(v):
-                continue
-            text = web.esc(web.format_number(float(v), lang, d))
-            dark = " dark" if _luminance(fill) < 0.3 else ""
-            folium.Marker(
-                [spot.y, spot.x],
-                icon=folium.DivIcon(
-                    html=f'<span class="agglomap-value{dark}">{text}</span>',
-                    icon_size=(0, 0),
-                    class_name="agglomap-value-icon",
-                ),
-                interactive=False,
-            ).add_to(group)
+        _add_labels(group, shapes, short_names, values, fills, lang, d)
     return group
+
+
+def label_points(shapes: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Where each region's label goes (the pole of inaccessibility of its largest part,
+    well inside it) and whether the region is a small city-region labelled beside it."""
+    geoms = np.asarray(shapes.geometry.values, dtype=object)
+    area = gpd.GeoSeries(geoms, crs=shapes.crs or 4326).to_crs(EQUAL_AREA).area.to_numpy()
+    small = area < SMALL_REGION_KM2 * 1e6
+    # keep the oblasts' labels clear of the city-regions' dots and leaders (~0.8° around)
+    avoid = shapely.union_all(shapely.buffer(geoms[small], 0.8)) if small.any() else None
+    points = []
+    for geom, is_small in zip(geoms, small, strict=True):
+        if geom is None or geom.is_empty:
+            points.append(None)
+            continue
+        part = max(shapely.get_parts(geom), key=lambda g: g.area)
+        if is_small:
+            points.append(part.centroid)
+            continue
+        if avoid is not None:
+            rest = part.difference(avoid)
+            if not rest.is_empty and rest.area > 0.3 * part.area:
+                part = max(shapely.get_parts(rest), key=lambda g: g.area)
+        points.append(shapely.ops.polylabel(part, tolerance=0.02))
+    return np.asarray(points, dtype=object), small
+
+
+def _add_labels(
+    group: folium.FeatureGroup,
+    shapes: gpd.GeoDataFrame,
+    names: list[str] | None,
+    values: np.ndarray,
+    fills: list[str],
+    lang: str,
+    d: int,
+) -> None:
+    """Name (already escaped) and value of each region with a value: inside the region, or
+    beside a small city-region with a leader line (offsets in :data:`LEADER_OFFSETS`)."""
+    points, small = label_points(shapes)
+    ids = [str(r) for r in shapes["region_id"]]
+    for i, (spot, v, fill) in enumerate(zip(points, values, fills, strict=True)):
+        if spot is None or not np.isfinite(v):
+            continue
+        text = web.esc(web.format_number(float(v), lang, d))
+        name = f'<span class="agglomap-name">{names[i]}</span>' if names else ""
+        if small[i]:
+            dx, dy = LEADER_OFFSETS.get(ids[i], DEFAULT_LEADER)
+            side = " left" if dx < 0 else ""
+            x = dx + (-3 if dx < 0 else 3)
+            gap = " " if name else ""
+            html = (
+                f'<svg class="agglomap-leader" width="1" height="1"><line x1="0" y1="0" '
+                f'x2="{dx}" y2="{dy}" stroke="#333" stroke-width="1"/>'
+                f'<circle cx="0" cy="0" r="2" fill="#333"/></svg>'
+                f'<div class="agglomap-label beside{side}" style="left:{x}px;'
+                f'top:{dy}px">{name}{gap}<span class="agglomap-value">{text}</span></div>'
+            )
+        else:
+            dark = " dark" if _luminance(fill) < 0.3 else ""
+            html = (
+                f'<div class="agglomap-label{dark}">{name}'
+                f'<span class="agglomap-value">{text}</span></div>'
+            )
+        folium.Marker(
+            [spot.y, spot.x],
+            icon=folium.DivIcon(html=html, icon_size=(0, 0), class_name="agglomap-value-icon"),
+            interactive=False,
+        ).add_to(group)
 
 
 def _luminance(colour: str) -> float:
@@ -329,8 +454,15 @@ def choropleth_layers(
     units = dict(units or {})
     shapes = web.simplify_for_web(gdf[["region_id", gdf.geometry.name]], tolerance_deg)
     names = _names(gdf, lang, label_column)
+    short_names = (
+        [web.esc(n) for n in web.short_labels(gdf.to_dict("records"), lang)]
+        if label_column is None
+        else names
+    )
     west, south, east, north = shapes.total_bounds
-    m = web.base_map((west, south, east, north), tiles=tiles, self_contained=self_contained)
+    m = web.base_map(
+        (west, south, east, north), tiles=tiles, self_contained=self_contained, lang=lang
+    )
     m.get_root().html.add_child(Element(_HATCH), name="agglomap_hatch")
 
     pairs = []
@@ -352,12 +484,13 @@ def choropleth_layers(
             decimals=decimals,
             show=i == 0,
             value_labels=value_labels,
+            short_names=short_names,
         )
         layer.add_to(m)
         items = list(zip(c.colours, class_labels(c, unit, lang, decimals), strict=True))
         if (c.yb < 0).any():
             items.append(("nodata", t("no_data", lang)))
-        note = f"{scheme.replace('_', ' ')}, {c.k} {t('classes', lang)}"
+        note = classification_note(scheme, c.k, lang)
         box = web.legend(name, items, note=note, position=legend_position, show=i == 0)
         box.add_to(m)
         pairs.append((layer.get_name(), box.get_name()))
@@ -369,7 +502,7 @@ def choropleth_layers(
     sources = list(sources) or [provenance.GEOKZ]
     if tiles == "osm" and provenance.OSM not in sources:
         sources.append(provenance.OSM)
-    web.add_attribution(m, sources)
+    web.add_attribution(m, sources, lang=lang)
     m.agglomap_sources = sources
     return m
 

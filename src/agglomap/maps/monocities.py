@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,6 +55,7 @@ CORRIDOR_STYLE = {"road": ("#4d4d4d", None), "rail": ("#1f4e9c", "6 5")}
 REF_POPULATION = 100_000
 REF_RADIUS_PX = 9.0
 DIGITS = 5  # coordinates written to the page: 1e-5° ≈ 1 m
+MANY_TOWNS = 1_000  # above this the page gets heavy (9 899 towns: 92 MB): suggest a PNG
 
 _ASSESSED = ("tdm", "tdea", "tdda", "tdzhia", "tdaa", "tdsp")
 
@@ -70,7 +72,59 @@ _POPUP_CSS = """
 .agglomap-km { background: rgba(255,255,255,.85); border: none; box-shadow: none;
   padding: 0 3px; font-size: 11px; color: #333; }
 .agglomap-km::before { display: none; }
+.agglomap-town-label { position: absolute; left: 0; top: 0; white-space: nowrap;
+  pointer-events: none; color: #111; font: 500 11px/1.1 system-ui, -apple-system, "Segoe UI",
+  Roboto, Arial, sans-serif; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
 """
+
+
+class _PlaceTownLabels(MacroElement):
+    """Put each town's name beside its circle where it covers no other name, circle or
+    large-city label (largest towns first; eight positions), again after every zoom."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map, group) {
+    var spots = [[1, 0], [-1, 0], [0, -1], [0, 1], [1, -1], [-1, -1], [1, 1], [-1, 1]];
+    function put(el, o) {
+        var r = +el.dataset.r + 2, d = (o[0] && o[1]) ? 0.75 : 1;
+        el.style.left = (o[0] * r * d) + 'px';
+        el.style.top = (o[1] * r * d) + 'px';
+        el.style.transform = 'translate(' + (o[0] > 0 ? '0' : o[0] < 0 ? '-100%' : '-50%') +
+            ',' + (o[1] > 0 ? '0' : o[1] < 0 ? '-100%' : '-50%') + ')';
+        return el.getBoundingClientRect();
+    }
+    function hits(b, q) {
+        return b.left < q.right && q.left < b.right && b.top < q.bottom && q.top < b.bottom;
+    }
+    function place() {
+        if (!map.hasLayer(group)) { return; }
+        var taken = [];
+        document.querySelectorAll('path.{{ this.town_class }}, .leaflet-tooltip.agglomap-km')
+            .forEach(function (el) { taken.push(el.getBoundingClientRect()); });
+        document.querySelectorAll('.agglomap-town-label').forEach(function (el) {
+            for (var j = 0; j < spots.length; j++) {
+                var b = put(el, spots[j]);
+                if (!taken.some(function (q) { return hits(b, q); })) { taken.push(b); return; }
+            }
+            taken.push(put(el, spots[0]));
+        });
+    }
+    function later() { window.requestAnimationFrame(place); }
+    map.on('zoomend moveend overlayadd resize', later);
+    map.whenReady(later);
+    window.addEventListener('load', later);
+})({{ this._parent.get_name() }}, {{ this.group }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, group: str, town_class: str) -> None:
+        super().__init__()
+        self._name = "PlaceTownLabels"
+        self.group = group
+        self.town_class = town_class
 
 
 class Bind(MacroElement):
@@ -400,6 +454,13 @@ def monocity_map(
     if color_by not in COLOR_BY:
         raise InputError(f"unknown --color-by {color_by!r}; expected one of {', '.join(COLOR_BY)}")
     towns = check_scores(scores)
+    if len(towns) > MANY_TOWNS:
+        print(
+            f"warning: {len(towns):,} towns on one web map make a very large, slow page "
+            f"(the map is meant for tens or hundreds of towns); for this many, use "
+            f"--format png (or svg), or map a selection",
+            file=sys.stderr,
+        )
     if boundaries is None:
         from ..boundaries import load_boundaries
 
@@ -410,7 +471,7 @@ def monocity_map(
         corridors = load_corridors()
     assessed = _assessment_by_town(assessment, towns)
 
-    m = web.base_map(tiles=tiles, self_contained=self_contained)
+    m = web.base_map(tiles=tiles, self_contained=self_contained, lang=lang)
     west, south, east, north = web.KAZAKHSTAN_BOUNDS
     m.fit_bounds([[south, west], [north, east]], padding_bottom_right=(230, 0))  # legend room
     _Css(_POPUP_CSS).add_to(m)
@@ -492,6 +553,21 @@ def monocity_map(
         ).add_to(scen_group)
     level_group.add_to(m)
     scen_group.add_to(m)
+    label_group = folium.FeatureGroup(name=t("town_names", lang), show=True)
+    for i in order:
+        row = towns.iloc[i]
+        folium.Marker(
+            [row.geometry.y, row.geometry.x],
+            icon=folium.DivIcon(
+                html=f'<div class="agglomap-town-label" data-r="{radius[i]:.1f}">'
+                f"{web.esc(names.iloc[i])}</div>",
+                icon_size=(0, 0),
+                class_name="agglomap-town-label-icon",
+            ),
+            interactive=False,
+        ).add_to(label_group)
+    label_group.add_to(m)
+    _PlaceTownLabels(label_group.get_name(), TOWN_CLASS).add_to(m)
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     web.HtmlControl(
@@ -502,9 +578,11 @@ def monocity_map(
     web.add_title(
         m,
         title or t("monocity_title", lang),
-        t("monocity_subtitle", lang).format(n=len(towns), vintage=vintage),
+        t("monocity_subtitle_one" if len(towns) == 1 else "monocity_subtitle", lang).format(
+            n=len(towns), vintage=vintage
+        ),
     )
-    web.add_attribution(m, sources or map_sources(assessment is not None, tiles))
+    web.add_attribution(m, sources or map_sources(assessment is not None, tiles), lang=lang)
     return m
 
 
@@ -591,6 +669,9 @@ def _add_links(m, towns, names, city_names, city_where, lang) -> None:
     links = folium.FeatureGroup(name=t("links", lang))
     cities = folium.FeatureGroup(name=t("large_cities", lang))
     seen: set[str] = set()
+    town_ids = set(towns["id"].astype(str))
+    if "name" in towns.columns:
+        town_ids |= set(towns["name"].dropna().astype(str))  # large_city holds English names
     for i, row in towns.iterrows():
         key = row["large_city"]
         if not isinstance(key, str) or key not in city_where:
@@ -621,12 +702,14 @@ def _add_links(m, towns, names, city_names, city_where, lang) -> None:
                 fill_opacity=1,
                 class_name="agglomap-large-city",
             )
+            # a large city that is itself a mapped town is named by the "Town names" layer
+            labelled = key not in town_ids
             Bind(
                 web.esc(city_names.get(key, key)),
                 "bindTooltip",
-                permanent=True,
+                permanent=labelled,
                 direction="right",
-                className="agglomap-km",
+                className="agglomap-km" if labelled else "",
             ).add_to(cm)
             cm.add_to(cities)
     links.add_to(m)

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
-import mapclassify
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -185,8 +184,9 @@ def _finish(
     ax.set_ylim(ax.get_ylim())
     draw_scale_bar(ax, lang)
     draw_north_arrow(ax, lang)
-    note = "Projection: Albers equal-area conic (42° N, 54° N; 67° E), WGS84"
-    fig.text(0.01, 0.025, attribution(*sources), ha="left", va="center", fontsize=7, color="#333")
+    note = t("projection_note", lang)
+    credit = attribution(*sources, lang=lang)
+    fig.text(0.01, 0.025, credit, ha="left", va="center", fontsize=7, color="#333")
     fig.text(0.99, 0.025, note, ha="right", va="center", fontsize=6.5, color="#555")
 
 
@@ -240,55 +240,68 @@ def static_choropleth(
     *,
     scheme: str = "quantiles",
     k: int = 5,
+    bins: Sequence[float] | None = None,
     title: str | None = None,
     unit: str = "",
     lang: str = "en",
     sources: Sequence[Source] = (GEOKZ,),
     dpi: int = 200,
-    cmap: str = "YlOrRd",
+    cmap: str | None = None,
+    diverging: bool = False,
+    center: float = 0.0,
+    value_labels: bool = True,
 ) -> Path:
-    """Choropleth of ``gdf[column]`` classified with mapclassify ``scheme`` into ``k`` classes,
-    written to ``out`` (.png or .svg). Regions without a value are grey ("no data")."""
+    """Choropleth of ``gdf[column]`` written to ``out`` (.png or .svg), classed and coloured
+    exactly as the web map (:func:`agglomap.maps.choropleth.classify`: ``scheme``, ``k``,
+    ``bins`` for user_defined, ``cmap``, ``diverging`` around ``center``) with the same
+    legend limits. Each region shows its name and value; regions without one are grey."""
+    from .choropleth import (
+        DEFAULT_LAYERS,
+        class_labels,
+        classification_note,
+        classify,
+        label_points,
+    )
+
     out = _check_out(out)
     lang = check_lang(lang)
+    shipped = DEFAULT_LAYERS.get(column)
+    if shipped and title in (None, shipped["en"]):  # the shipped table's own title, translated
+        title = shipped[lang]
     if column not in gdf.columns:
         columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
         close = suggest(column, columns)
         hint = f"did you mean {', '.join(close)}?" if close else f"columns: {', '.join(columns)}"
         raise InputError(f"no column {column!r} to map; {hint}", column=column)
-    values = pd.to_numeric(gdf[column], errors="coerce")
-    known = values.notna().to_numpy()
+    values = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
+    known = np.isfinite(values)
     if not known.any():
         raise InputError(f"column {column!r} has no numeric values to map", column=column)
+    c = classify(values, scheme, k, bins=bins, cmap=cmap, diverging=diverging, center=center)
     frame = gdf.to_crs(PROJECTION)
-    k = max(1, min(k, int(values[known].nunique())))
-    classes = mapclassify.classify(values[known].to_numpy(), scheme, k=k)
-    bins = np.asarray(classes.bins, dtype=float)
-    colors = matplotlib.colormaps[cmap](np.linspace(0.15, 0.95, len(bins)))
-    face = np.full(len(frame), NO_DATA, dtype=object)
-    face[known] = [matplotlib.colors.to_hex(colors[c]) for c in classes.yb]
+    face = np.array([NO_DATA if cls < 0 else c.colours[cls] for cls in c.yb], dtype=object)
 
     fig, ax = _figure(side_legend=True)
     frame.plot(ax=ax, color=list(face), edgecolor="white", linewidth=0.7)
-    _label_regions(ax, frame, lang, fills=face)
-    lows = np.concatenate([[values[known].min()], bins[:-1]])
-    suffix = f" {unit}" if unit else ""
+    points, _small = label_points(gdf.to_crs(4326))
+    xy = _project_points(points)
+    decimals = web_decimals(values, unit)
+    shown_values = values if value_labels else None
+    _label_regions(ax, frame, lang, fills=face, values=shown_values, decimals=decimals, xy=xy)
     handles = [
-        Patch(
-            facecolor=colors[i],
-            edgecolor="#777",
-            label=f"{_fmt(lo, lang)} – {_fmt(hi, lang)}{suffix}",
-        )
-        for i, (lo, hi) in enumerate(zip(lows, bins, strict=True))
+        Patch(facecolor=colour, edgecolor="#777", label=text)
+        for colour, text in zip(c.colours, class_labels(c, unit, lang), strict=True)
     ]
     if not known.all():  # static legend entries are lower case ("no data", "low", …)
         no_data = t("no_data", lang).lower()
         handles.append(Patch(facecolor=NO_DATA, edgecolor="#777", label=no_data))
-    name = textwrap.fill(title, 26) if title else column
-    legend_title = f"{name}, {unit}" if unit else name
+    name = title or column
+    shown = unit_label(unit, lang)
+    if shown and not name.rstrip().endswith((shown, unit)):
+        name = f"{name}, {shown}"
     ax.legend(
         handles=handles,
-        title=legend_title,
+        title=textwrap.fill(name, 26),
         loc="upper left",
         bbox_to_anchor=(1.0, 0.98),
         fontsize=8,
@@ -296,16 +309,50 @@ def static_choropleth(
         frameon=True,
         framealpha=0.9,
     )
-    subtitle = t("classification", lang).format(scheme=classes.name, k=len(bins))
+    subtitle = classification_note(scheme, c.k, lang)
     _finish(fig, ax, title or column, subtitle, sources, lang)
     return _save(fig, out, dpi, sources)
 
 
-def _label_regions(ax, frame: gpd.GeoDataFrame, lang: str, color: str = "#222", fills=None) -> None:
-    """Region names at a point inside each polygon; small city-regions get a smaller font.
-    Over a dark ``fills`` colour the label is white."""
-    names = _names(frame, lang)
-    points = frame.geometry.representative_point()
+def web_decimals(values: np.ndarray, unit: str | None) -> int:
+    """Decimals of the values printed on the map: the web map's (1 for %, …)."""
+    from .web import default_decimals
+
+    return default_decimals(values, unit)
+
+
+def _project_points(points: np.ndarray) -> list[tuple[float, float] | None]:
+    forward = Transformer.from_crs("EPSG:4326", PROJECTION, always_xy=True)
+    return [None if p is None else forward.transform(p.x, p.y) for p in points]
+
+
+def _label_regions(
+    ax,
+    frame: gpd.GeoDataFrame,
+    lang: str,
+    color: str = "#222",
+    fills=None,
+    values: np.ndarray | None = None,
+    decimals: int = 1,
+    xy: list | None = None,
+    avoid: list[tuple[float, float, float, float]] | None = None,
+    fontsize: float = 6.5,
+) -> None:
+    """Region names (with ``values``, if given) at a point well inside each polygon (``xy``,
+    projected; default: its representative point). Small city-regions are labelled beside
+    themselves with a leader line. Over a dark ``fills`` colour the label is white. A label
+    that would cover a box in ``avoid`` (display pixels: town labels, circles) is nudged
+    up or down, or left out."""
+    from .choropleth import DEFAULT_LEADER, LEADER_OFFSETS
+    from .web import format_number, short_labels
+
+    if any(f"name_{x}" in frame.columns for x in ("kk", "ru", "en")):
+        names = np.array(short_labels(frame.to_dict("records"), lang), dtype=object)
+    else:
+        names = _names(frame, lang).to_numpy()
+    if xy is None:
+        pts = frame.geometry.representative_point()
+        xy = [(p.x, p.y) for p in pts]
     small = frame.geometry.area.to_numpy() < 5e9  # under 5 000 km²: the three cities
     colors = [color] * len(frame)
     if fills is not None:
@@ -313,18 +360,61 @@ def _label_regions(ax, frame: gpd.GeoDataFrame, lang: str, color: str = "#222", 
             "white" if not is_small and _luminance(f) < 0.45 else color
             for f, is_small in zip(fills, small, strict=True)
         ]
-    for name, pt, is_small, col in zip(names, points, small, colors, strict=True):
-        ax.annotate(
-            name.replace(" ", "\n", 1) if len(name) > 14 else name,
-            (pt.x, pt.y),
+    ids = frame["region_id"].astype(str).to_numpy() if "region_id" in frame else [""] * len(frame)
+    renderer = ax.figure.canvas.get_renderer() if avoid is not None else None
+    if avoid is not None:
+        ax.autoscale_view()
+        ax.apply_aspect()
+    for i, (name, spot, is_small, col) in enumerate(zip(names, xy, small, colors, strict=True)):
+        if spot is None:
+            continue
+        if not is_small and len(name) > 12:  # "Северо-\nКазахстанская", "North\nKazakhstan"
+            name = name.replace("-", "-\n", 1) if "-" in name else name.replace(" ", "\n", 1)
+        text = name
+        if values is not None:
+            v = values[i]
+            if np.isfinite(v):
+                number = format_number(float(v), lang, decimals)
+                text = f"{name} {number}" if is_small else f"{name}\n{number}"
+        if is_small:
+            dx, dy = LEADER_OFFSETS.get(ids[i], DEFAULT_LEADER)
+            ax.annotate(
+                text,
+                spot,
+                xytext=(dx * 0.75, -dy * 0.75),
+                textcoords="offset points",
+                ha="right" if dx < 0 else "left",
+                va="center",
+                fontsize=fontsize - 0.5,
+                color=color,
+                zorder=7,
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+                arrowprops={"arrowstyle": "-", "color": "#333", "lw": 0.6, "shrinkA": 0},
+            )
+            continue
+        label = ax.annotate(
+            text,
+            spot,
             ha="center",
             va="center",
-            fontsize=5.5 if is_small else 6.5,
+            fontsize=fontsize,
             color=col,
             zorder=5,
-            xytext=(0, 6) if is_small else (0, 0),
+            xytext=(0, 0),
             textcoords="offset points",
+            linespacing=1.1,
         )
+        if avoid is None:
+            continue
+        for shift in (0, 8, -8, 16, -16, None):
+            if shift is None:
+                label.remove()
+                break
+            label.set_position((0, shift))
+            box = label.get_window_extent(renderer)
+            rect = (box.x0, box.y0, box.x1, box.y1)
+            if not any(_overlap(rect, other) for other in avoid):
+                break
 
 
 def _luminance(color: str) -> float:
@@ -364,8 +454,26 @@ def static_monocity_map(
     sources: Sequence[Source] = (GEOKZ,),
     dpi: int = 200,
 ) -> Path:
-    """Monocities coloured by TDaa level, sized by population, over oblasts and corridors."""
+    """Monocities coloured by TDaa level, sized by population, over oblasts and corridors,
+    written to ``out`` (.png or .svg); see :func:`monocity_figure`."""
     out = _check_out(out)
+    fig = monocity_figure(
+        scores, corridors=corridors, boundaries=boundaries, title=title, lang=lang, sources=sources
+    )
+    return _save(fig, out, dpi, sources)
+
+
+def monocity_figure(
+    scores: gpd.GeoDataFrame,
+    *,
+    corridors: gpd.GeoDataFrame | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+    lang: str = "en",
+    sources: Sequence[Source] = (GEOKZ,),
+) -> Figure:
+    """The monocity map as a matplotlib figure. Town names (zorder 8) are placed first;
+    oblast names (zorder 5, lighter) only where they cover no town name or circle."""
     lang = check_lang(lang)
     if "tdaa_level" not in scores.columns:
         raise InputError(
@@ -375,7 +483,6 @@ def static_monocity_map(
     if boundaries is not None:
         b = boundaries.to_crs(PROJECTION)
         b.plot(ax=ax, color="#f2f0eb", edgecolor="#a9a59b", linewidth=0.6)
-        _label_regions(ax, b, lang, color="#8a857a")
     handles: list = []
     if corridors is not None and len(corridors):
         c = corridors.to_crs(PROJECTION)
@@ -403,7 +510,9 @@ def static_monocity_map(
         linewidths=0.6,
         zorder=6,
     )
-    _label_towns(fig, ax, xs, ys, town_names(scores, lang).to_numpy(), fill)
+    taken = _label_towns(fig, ax, xs, ys, town_names(scores, lang).to_numpy(), fill)
+    if boundaries is not None:  # after the towns: a region name never covers a town's
+        _label_regions(ax, b, lang, color="#9a958a", avoid=taken, fontsize=6)
 
     level_handles = [
         Line2D(
@@ -466,12 +575,13 @@ def static_monocity_map(
         borderpad=0.9,
     )
     _finish(fig, ax, title or t("monocity_title", lang), None, sources, lang)
-    return _save(fig, out, dpi, sources)
+    return fig
 
 
-def _label_towns(fig: Figure, ax, xs, ys, names, pop) -> None:
+def _label_towns(fig: Figure, ax, xs, ys, names, pop) -> list[tuple[float, float, float, float]]:
     """Place each town's label at the first of eight offsets that overlaps nothing placed yet
-    (largest towns first); a label that fits nowhere goes to its first offset anyway."""
+    (largest towns first); a label that fits nowhere goes to its first offset anyway.
+    Returns the boxes (display pixels) of the circles and labels placed."""
     renderer = fig.canvas.get_renderer()
     ax.autoscale_view()
     ax.apply_aspect()
@@ -517,6 +627,7 @@ def _label_towns(fig: Figure, ax, xs, ys, names, pop) -> None:
                 taken.append(rect)
                 break
             text.remove()
+    return taken
 
 
 def _overlap(a: tuple, b: tuple) -> bool:

@@ -91,6 +91,33 @@ def label(row: Mapping[str, Any], lang: str) -> str:
     return ""
 
 
+_SHORT = {
+    "en": (re.compile(r"\s+Region$"), ""),
+    "ru": (re.compile(r"^Область\s+|\s+область$"), ""),
+    "kk": (re.compile(r"\s+облысы$"), ""),
+}
+
+
+def short_label(row: Mapping[str, Any], lang: str) -> str:
+    """A region's name without "Region"/"область"/"облысы" (``"Kostanay"``,
+    ``"Костанайская"``, ``"Абай"``) for labels on the map."""
+    text = label(row, lang)
+    pattern, repl = _SHORT[lang]
+    return pattern.sub(repl, text) or text
+
+
+def short_labels(rows: Sequence[Mapping[str, Any]], lang: str) -> list[str]:
+    """:func:`short_label` of each row, except where it would read like another row's name
+    ("Almaty" for Almaty Region beside the city of Almaty): then the full name."""
+    shorts = [short_label(r, lang) for r in rows]
+    fulls = [label(r, lang) for r in rows]
+    taken = set(fulls)
+    return [
+        f if (s != f and (s in taken or shorts.count(s) > 1)) else s
+        for s, f in zip(shorts, fulls, strict=True)
+    ]
+
+
 def format_number(value: float, lang: str = "en", decimals: int = 1) -> str:
     """``1927439.2`` → ``"1,927,439.2"`` (en) or ``"1 927 439,2"`` (ru, kk; no-break spaces)."""
     check_lang(lang)
@@ -255,6 +282,33 @@ def add_title(m: folium.Map, title: str, subtitle: str | None = None) -> folium.
     return m
 
 
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar, metric only, with the unit words of the map's language."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map) {
+    var scale = L.control.scale({metric: true, imperial: false, position: 'bottomleft'});
+    scale._updateMetric = function (maxMeters) {
+        var meters = this._getRoundNum(maxMeters);
+        var text = meters < 1000 ? meters + ' ' + {{ this.m|tojson }}
+                                 : (meters / 1000) + ' ' + {{ this.km|tojson }};
+        this._updateScale(this._mScale, text, meters / maxMeters);
+    };
+    scale.addTo(map);
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+        self.km = unit_label("km", lang)
+        self.m = {"en": "m", "ru": "м", "kk": "м"}[lang]
+
+
 class _Attribution(MacroElement):
     _template = Template(
         """
@@ -271,14 +325,16 @@ class _Attribution(MacroElement):
 
 
 def add_attribution(
-    m: folium.Map, sources: Sequence[provenance.Source], extra: str | None = None
+    m: folium.Map,
+    sources: Sequence[provenance.Source],
+    extra: str | None = None,
+    lang: str = "en",
 ) -> folium.Map:
-    """Show the sources' attribution line (and ``extra``) in the map's attribution control.
-
-    OpenStreetMap is left out when the map's OSM tiles already credit it.
+    """Show the sources' attribution line in ``lang`` (and ``extra``) in the map's
+    attribution control. OpenStreetMap is left out when the map's OSM tiles already credit it.
     """
     shown = [s for s in sources if not (s.key == "osm" and getattr(m, "_agglomap_tiles", None))]
-    text = provenance.attribution(*shown)
+    text = provenance.attribution(*shown, lang=check_lang(lang))
     if extra:
         text = f"{text} | {extra}" if text else extra
     if text:
@@ -295,8 +351,10 @@ def base_map(
     tiles: str | None = None,
     self_contained: bool = True,
     background: gpd.GeoDataFrame | None = None,
+    lang: str = "en",
 ) -> folium.Map:
-    """An empty Leaflet map fitted to Kazakhstan, or to ``bounds`` (west, south, east, north).
+    """An empty Leaflet map fitted to Kazakhstan, or to ``bounds`` (west, south, east, north),
+    with a metric scale bar labelled in ``lang``.
 
     No tiles by default (works offline); ``tiles="osm"`` adds OpenStreetMap tiles credited
     "© OpenStreetMap contributors" (they are fetched from the network when viewed).
@@ -310,9 +368,10 @@ def base_map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=5,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # Leaflet's default also shows miles; ours is metric, in lang
         zoom_snap=0.25,
     )
+    _MetricScale(check_lang(lang)).add_to(m)
     m._agglomap_self_contained = self_contained
     m._agglomap_tiles = tiles
     if self_contained:
