@@ -309,3 +309,27 @@ def test_layer_names_and_label_column_are_escaped(joined, tmp_path):
         assert not log and log.dialogs == [] and log.blocked == []
     assert [n.strip() for n in names] == [EVIL_TITLE, EVIL_COLUMN]
     assert 'Kostanay Region <img src=x onerror=alert(4)> "' in tip
+
+
+def test_column_given_by_its_first_words_is_suggested_in_full(tmp_path, capsys):
+    """Published headers carry units after a comma; the short form leads to the full one."""
+    table = tmp_path / "kk.csv"
+    table.write_text(
+        'Өңір;"ЖӨӨ, млн. теңге";"Халық саны, адам"\nАқмола облысы;1 927 439,20;738 587\n',
+        encoding="utf-8",
+    )
+    code = main(
+        [
+            "choropleth",
+            "--indicators",
+            str(table),
+            "--column",
+            "ЖӨӨ",
+            "--out",
+            str(tmp_path / "m.html"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "did you mean 'ЖӨӨ, млн. теңге'" in err and "kk.csv" in err
+    assert not (tmp_path / "m.html").exists()

@@ -6,7 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
-from ..errors import InputError, suggest
+from .. import tables
+from ..errors import InputError
 from ._common import (
     add_boundaries,
     add_lang,
@@ -90,14 +91,15 @@ def run(args: argparse.Namespace) -> int:
         table = default_indicators()
         source = table.source
     columns = table.value_columns
-    if args.column not in columns:
-        close = suggest(args.column, columns)
-        hint = f"did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise InputError(
-            f"no numeric column {args.column!r}; {hint or 'columns: ' + ', '.join(columns)}",
+    found = tables.find_column(args.column, columns)
+    if found is None:
+        raise tables.column_error(
+            args.column,
+            columns,
             path=args.indicators or "shipped 2021 innovation table",
-            column=args.column,
+            what="numeric column",
         )
+    args.column = found
     boundaries, boundary_source = load_user_or_builtin_boundaries(
         args, args.vintage or table.vintage or "2022"
     )

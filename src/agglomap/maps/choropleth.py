@@ -26,7 +26,7 @@ from branca.element import Element, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from .. import provenance
+from .. import provenance, tables
 from ..boundaries import EQUAL_AREA
 from ..errors import InputError, suggest
 from ..i18n import WORDS, scheme_name, t
@@ -244,12 +244,7 @@ def classification_note(scheme: str, k: int, lang: str) -> str:
 def _check_column(gdf: gpd.GeoDataFrame, column: str) -> None:
     if column not in gdf.columns:
         columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-        close = suggest(str(column), columns)
-        hint = f"did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise InputError(
-            f"no column {column!r} to map; {hint or 'columns: ' + ', '.join(columns)}",
-            column=str(column),
-        )
+        raise tables.column_error(str(column), columns, what="column to map")
 
 
 def _names(gdf: gpd.GeoDataFrame, lang: str, label_column: str | None) -> list[str]:
