@@ -62,3 +62,10 @@ def test_unknown_format_is_refused_with_choices(tmp_path, layer):
 def test_layer_format_needs_geometry(tmp_path):
     with pytest.raises(InputError, match="needs a layer with geometry"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.gpkg")
+
+
+def test_sidecar_entries_are_recorded(tmp_path, layer):
+    out = write_table(layer, tmp_path / "t.gpkg", [GEOKZ], sidecar={"distance": "network"})
+    meta = json.loads(sidecar_path(out).read_text(encoding="utf-8"))
+    assert meta["distance"] == "network" and meta["sources"][0]["key"] == GEOKZ.key
+    assert "fields" not in meta

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,6 +39,43 @@ class InputError(AgglomapError, ValueError):
 
 class SourceError(AgglomapError):
     """An upstream data source could not be fetched or failed verification."""
+
+
+class OutputError(AgglomapError):
+    """An output could not be written: names the target and the reason."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"cannot write {path}: {reason}")
+
+    @classmethod
+    def from_os(cls, path: str | Path, exc: OSError) -> OutputError:
+        """``exc`` (raised while creating, writing or renaming ``path``) as an OutputError."""
+        if isinstance(exc, OutputError):
+            return exc
+        return cls(path, os_reason(exc, path))
+
+
+def os_reason(exc: OSError, path: str | Path | None = None) -> str:
+    """A short reason for ``exc``: "permission denied", "'a.csv' is a file, not a folder"…"""
+    code = exc.errno
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if code == errno.EROFS:
+        return "read-only file system"
+    if code == errno.ENOSPC:
+        return "no space left on device"
+    if code == errno.EISDIR:
+        return "a folder of that name is in the way"
+    if code in (errno.ENOTDIR, errno.EEXIST) and path is not None:
+        folders = list(Path(path).parents)[::-1] + ([Path(path)] if code == errno.EEXIST else [])
+        for folder in folders:
+            if folder.exists() and not folder.is_dir():
+                return f"{str(folder)!r} is a file, not a folder"
+        if code == errno.ENOTDIR:
+            return "a part of the path is a file, not a folder"
+    return (exc.strerror or str(exc) or type(exc).__name__).lower()
 
 
 def suggest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:

@@ -3,6 +3,7 @@
 Sources → layers (boundaries, cities, corridors, the 2021 indicators) → metrics
 (agglomeration scores, monocity assessment) → maps, static images and an index page.
 Each step writes atomically and names its sources; the index lists what was written.
+A stale ``index.html`` is removed first, so an index exists only after a complete run.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import provenance
+from .errors import OutputError
 from .export import write_table, write_text
 
 
@@ -46,6 +48,15 @@ class RunLog:
         return _Timer()
 
 
+def prepare_out_dir(out: Path) -> None:
+    """Create ``out`` and remove a previous run's ``index.html`` (OutputError if impossible)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "index.html").unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError.from_os(out, exc) from None
+
+
 def run(
     out_dir: str | Path = "outputs",
     *,
@@ -68,6 +79,11 @@ def run(
     from .monocity import assess, comparison_markdown, comparison_table, paper_inputs
 
     out = Path(out_dir)
+    if screenshots:
+        from .screenshot import find_chromium
+
+        find_chromium()  # fail before the work, not after it
+    prepare_out_dir(out)
     layers = out / "layers"
     log = RunLog(out, say=say)
     geokz = [provenance.GEOKZ]

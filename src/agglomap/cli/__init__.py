@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
 from .. import __version__
-from ..errors import AgglomapError
+from ..errors import AgglomapError, os_reason
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,13 +37,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; errors become one line on stderr (exit 2), never a traceback.
+
+    Set ``AGGLOMAP_DEBUG=1`` to let unexpected exceptions through with their traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
+    prefix = f"agglomap {args.command}: error:"
     try:
         return int(args.func(args) or 0)
     except AgglomapError as exc:
-        print(f"agglomap {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{prefix} {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file agglomap did not wrap: still one line, naming it
+        where = exc.filename if exc.filename is not None else None
+        reason = os_reason(exc, where)
+        print(f"{prefix} {where}: {reason}" if where else f"{prefix} {reason}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"agglomap {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("AGGLOMAP_DEBUG"):
+            raise
+        print(
+            f"agglomap {args.command}: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; AGGLOMAP_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from .. import monocity
 from ..errors import InputError
 from ..export import write_table, write_text
 from ..provenance import AGGLOMAP, GEONAMES, MONOCITY_PAPER, Source
 from ._common import say
+
+COMPARISON_FORMATS = (".md", ".csv", ".xlsx")
+OUT_FORMATS = (".csv", ".xlsx", ".gpkg", ".geojson", ".shp")
+PAPER_TOWNS = ("Balkhash", "Karazhal", "Temirtau")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,13 +65,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a value exactly on a band boundary goes to the upper band (default) or the lower",
     )
     p.add_argument(
-        "--out", "-o", type=Path, metavar="FILE", help="result: .csv .xlsx .gpkg .geojson"
+        "--out", "-o", type=Path, metavar="FILE", help="result: .csv .xlsx .gpkg .geojson .shp"
     )
     p.add_argument(
         "--comparison",
         type=Path,
         metavar="FILE",
-        help="also write the comparison with the paper (.md, .csv or .xlsx)",
+        help="also write the comparison with the paper (.md, .csv or .xlsx); skipped with a "
+        "note when no town of the paper is in the input",
     )
     p.add_argument(
         "--template",
@@ -84,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
             return 0
     if not args.out:
         raise InputError("give --out FILE for the result (or --template OUT for a blank table)")
+    _check_format(args.out, OUT_FORMATS, "--out")
+    if args.comparison:
+        _check_format(args.comparison, COMPARISON_FORMATS, "--comparison")
     if args.indicators:
         inputs = monocity.read_inputs(args.indicators, sheet=args.sheet)
         user = Source("user", f"monocity indicators {args.indicators}", "as supplied", "")
@@ -116,10 +126,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_comparison(result, out: Path, sources: list[Source]) -> None:
+def _check_format(path: Path, formats: tuple[str, ...], option: str) -> None:
+    """Refuse ``path`` up front, before any work, unless its extension is in ``formats``."""
+    if path.suffix.lower() not in formats:
+        raise InputError(
+            f"{option}: unsupported format {path.suffix or '(none)'!r}; use {', '.join(formats)}",
+            path=path,
+        )
+
+
+def _write_comparison(result: pd.DataFrame, out: Path, sources: list[Source]) -> None:
+    """The comparison with the paper, or a note (nothing written) if none of its towns is in."""
     table = monocity.comparison_table(result)
     if table.empty:
-        raise InputError("no town of the paper's case study in the input: nothing to compare")
+        say(
+            f"comparison skipped: none of the paper's towns ({', '.join(PAPER_TOWNS)}) is in "
+            f"the input; {out} not written"
+        )
+        return
     if out.suffix.lower() == ".md":
         write_text(monocity.comparison_markdown(table), out, sources)
     else:

@@ -10,10 +10,11 @@ from typing import Any
 from .. import provenance
 from ..agglomeration import CENTRE_VINTAGES, CORRIDOR_COUNTS, DECAYS, ScoreConfig, load_config
 from ..errors import AgglomapError, InputError
-from ..export import write_sidecar, write_table
+from ..export import write_table
 from ._common import add_out, say
 
 TOWN_SETS = ("monocities", "all-cities")
+OUT_FORMATS = (".csv", ".xlsx", ".gpkg", ".geojson", ".shp")
 
 # One option per ScoreConfig field (``--fua-max-km`` for ``fua_max_km``): metavar, help.
 THRESHOLDS: dict[str, tuple[str, str]] = {
@@ -72,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="YAML overriding default thresholds (src/agglomap/data/score_config.yaml); "
         "the options below override both",
     )
-    add_out(parser, help="output table/layer (.csv .xlsx .gpkg .geojson)")
+    add_out(parser, help="output table/layer (.csv .xlsx .gpkg .geojson .shp)")
     group = parser.add_argument_group(
         "thresholds", "each overrides the same key of --config FILE and of the defaults"
     )
@@ -158,8 +159,11 @@ def run(args: argparse.Namespace) -> int:
     from ..agglomeration import compare_with_paper, score_towns
     from ..boundaries import load_boundaries
 
-    if args.out.suffix.lower() not in {".csv", ".xlsx", ".gpkg", ".geojson"}:
-        raise InputError("expected .csv, .xlsx, .gpkg or .geojson", path=args.out)
+    if args.out.suffix.lower() not in OUT_FORMATS:
+        raise InputError(
+            f"unsupported output format {args.out.suffix!r}; expected {', '.join(OUT_FORMATS)}",
+            path=args.out,
+        )
     config, origin = effective_config(args)
     towns, sources = _towns(args.towns)
     regions = None
@@ -173,12 +177,15 @@ def run(args: argparse.Namespace) -> int:
     say(describe(config, origin))
     scores = score_towns(towns, config=config, distance=args.distance, regions=regions)
     sources += [provenance.AGGLOMAP, provenance.GEONAMES]
-    out = write_table(scores, args.out, layer="scores")
-    write_sidecar(
-        out,
+    out = write_table(
+        scores,
+        args.out,
         list(dict.fromkeys(sources)),
-        distance=args.distance,
-        config=_config_record(config, origin, args.config),
+        layer="scores",
+        sidecar={
+            "distance": args.distance,
+            "config": _config_record(config, origin, args.config),
+        },
     )
     counts = scores["tdaa_level"].value_counts()
     say(f"wrote {len(scores)} towns to {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
