@@ -384,3 +384,28 @@ def _proc_state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[0]
     except (OSError, IndexError):
         return "Z"
+
+
+def test_warnings_reach_the_user_as_one_line(tmp_path, capsys):
+    """A user boundary file missing a region: one warning line naming it, then the output."""
+    from agglomap.boundaries import load_boundaries
+
+    own = load_boundaries("2018").query("region_id != 'KZ-79'")[["name_ru", "geometry"]]
+    own.to_file(tmp_path / "own.geojson")
+    code = main(
+        [
+            "boundaries",
+            "--boundaries",
+            str(tmp_path / "own.geojson"),
+            "--out",
+            str(tmp_path / "b.gpkg"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 0
+    warning_lines = [line for line in err.splitlines() if "warning:" in line]
+    assert warning_lines == [
+        f"agglomap boundaries: warning: {tmp_path / 'own.geojson'}: no feature for 1 of the "
+        "17 regions of the 2018 layout: Shymkent (KZ-79)"
+    ]
+    assert "Warning" not in err.replace("warning:", "")  # no raw Python warning text

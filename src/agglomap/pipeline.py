@@ -72,7 +72,7 @@ def run(
     from .gazetteer import load_cities
     from .indicators import default_indicators, join
     from .maps import static
-    from .maps.choropleth import default_choropleth
+    from .maps.choropleth import DEFAULT_LAYERS, default_choropleth
     from .maps.index import write_index
     from .maps.monocities import map_sources, monocity_map
     from .maps.web import save_map
@@ -174,7 +174,7 @@ def run(
                     joined,
                     share,
                     out / f"choropleth_innovation_2021{ext}",
-                    title="Share of innovative products in GRP, 2021",
+                    title=DEFAULT_LAYERS[share][lang],
                     unit="%",
                     lang=lang,
                     sources=[provenance.GEOKZ, provenance.INNOVATION_2021],

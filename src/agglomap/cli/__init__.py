@@ -11,6 +11,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import warnings
 
 from .. import __version__
 from ..errors import AgglomapError, os_reason
@@ -36,6 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(command: str):
+    """A ``warnings.showwarning`` that prints ``agglomap COMMAND: warning: message``."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"agglomap {command}: warning: {message}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; errors become one line on stderr (exit 2), never a traceback.
 
@@ -45,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     prefix = f"agglomap {args.command}: error:"
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line(args.command)
+            return int(args.func(args) or 0)
     except AgglomapError as exc:
         print(f"{prefix} {exc}", file=sys.stderr)
         return 2

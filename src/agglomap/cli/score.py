@@ -144,6 +144,10 @@ def _config_record(config: ScoreConfig, origin: dict[str, str], path: Any) -> di
     }
 
 
+def _towns_word(n: int) -> str:
+    return f"{n} town" if n == 1 else f"{n} towns"
+
+
 def _towns(spec: str):
     from ..agglomeration import read_towns
     from ..gazetteer import load_cities, monocities
@@ -173,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
             sources.append(provenance.GEOKZ)
         except AgglomapError as exc:
             say(f"oblast left empty: boundaries unavailable ({exc})")
-    say(f"scoring {len(towns)} towns ({args.distance} distance)")
+    say(f"scoring {_towns_word(len(towns))} ({args.distance} distance)")
     say(describe(config, origin))
     scores = score_towns(towns, config=config, distance=args.distance, regions=regions)
     sources += [provenance.AGGLOMAP, provenance.GEONAMES]
@@ -188,7 +192,8 @@ def run(args: argparse.Namespace) -> int:
         },
     )
     counts = scores["tdaa_level"].value_counts()
-    say(f"wrote {len(scores)} towns to {out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    levels = ", ".join(f"{k} {v}" for k, v in counts.items())
+    say(f"wrote {_towns_word(len(scores))} to {out}: {levels}")
     paper = compare_with_paper(scores, config)
     if len(paper):
         agree = int(paper["agree"].sum())
