@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -365,6 +366,14 @@ def _default_network(corridors: gpd.GeoDataFrame) -> Any:
     return CorridorNetwork.from_corridors(corridors)
 
 
+@cache
+def _shipped_network() -> Any:
+    """The network of the shipped corridors, built once per process (it is never modified)."""
+    from .corridors import load_corridors
+
+    return _default_network(load_corridors())
+
+
 def _axes(corridors: gpd.GeoDataFrame, k: np.ndarray, lon: np.ndarray, lat: np.ndarray):
     """Local axis (azimuth mod 180°) of corridor ``k`` at its point (lon, lat), over ±~5 km."""
     geoms = corridors.geometry.to_numpy()[k]
@@ -468,7 +477,8 @@ def score_towns(
 
         towns = monocities() if towns is None else towns
         cities = load_cities() if cities is None else cities
-    if corridors is None:
+    shipped = corridors is None
+    if shipped:
         from .corridors import load_corridors
 
         corridors = load_corridors()
@@ -481,7 +491,7 @@ def score_towns(
     net = np.full_like(geo, np.nan)
     if network is None:
         try:
-            network = _default_network(corridors)
+            network = _shipped_network() if shipped else _default_network(corridors)
         except (ImportError, AgglomapError):
             if distance == "network":
                 raise
