@@ -1,7 +1,10 @@
 """The ``agglomap`` command line. Each module in this package is one subcommand.
 
-A subcommand module defines ``register(subparsers)``, which adds its parser and sets
-``func`` (a callable taking the parsed ``argparse.Namespace`` and returning an exit code).
+A subcommand module defines ``HELP`` (its one line in ``agglomap --help``) and
+``register(subparsers)``, which adds its parser with that help and sets ``func`` (a
+callable taking the parsed ``argparse.Namespace`` and returning an exit code). Importing
+a subcommand module is cheap; the libraries it needs (geopandas, folium, matplotlib …)
+are imported in ``register`` and ``func``, so only the command being run pays for them.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ import os
 import pkgutil
 import sys
 import warnings
+from collections.abc import Collection
 
 from .. import __version__
 from ..errors import AgglomapError, os_reason
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of ``commands`` only: the others are listed with
+    their help line but take no options (``main`` uses that to find the command first)."""
     parser = argparse.ArgumentParser(
         prog="agglomap",
         description="Maps and agglomeration scores for Kazakhstan's regions and monocities.",
@@ -33,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
-        importlib.import_module(f"{__name__}.{info.name}").register(sub)
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        name = info.name.replace("_", "-")
+        if commands is None or name in commands:
+            module.register(sub)
+        else:
+            sub.add_parser(name, help=module.HELP, add_help=False)
     return parser
 
 
@@ -51,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
 
     Set ``AGGLOMAP_DEBUG=1`` to let unexpected exceptions through with their traceback.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    command = build_parser(commands=()).parse_known_args(argv)[0].command
+    args = build_parser(commands=(command,)).parse_args(argv)
     prefix = f"agglomap {args.command}: error:"
     try:
         with warnings.catch_warnings():

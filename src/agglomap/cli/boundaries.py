@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import argparse
 
-from ..boundaries import LEVELS, load_boundaries
 from ..errors import InputError
-from ..export import write_table
 from ..provenance import AGGLOMAP, GEOKZ, Source
 from ._common import add_boundaries, add_out, add_vintage, load_user_or_builtin_boundaries, say
 
+HELP = "write oblast/district boundaries (2018 or 2022 layout)"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from ..boundaries import LEVELS
+
     p = subparsers.add_parser(
         "boundaries",
-        help="write oblast/district boundaries (2018 or 2022 layout)",
+        help=HELP,
         description="Write Kazakhstan's oblast or district boundaries for one layout "
         "(2018: 17 units, 2022: 20 units) from geokz, with names, KATO and ISO codes, "
         "administrative centres and areas (km², equal-area). With --boundaries, read your "
@@ -29,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..boundaries import load_boundaries
+    from ..export import write_table
+
     sources: list[Source]
     if args.boundaries and args.level != "oblast":
         raise InputError("--boundaries reads oblast-level files only; drop --level district")

@@ -6,7 +6,6 @@ import argparse
 import time
 from pathlib import Path
 
-from .. import tables
 from ..errors import InputError
 from ._common import (
     add_boundaries,
@@ -21,13 +20,15 @@ from ._common import (
     user_source,
 )
 
+HELP = "choropleth map of one indicator by region (self-contained HTML, PNG or SVG)"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from ..maps.choropleth import SCHEMES
 
     parser = subparsers.add_parser(
         "choropleth",
-        help="choropleth map of one indicator by region (self-contained HTML, PNG or SVG)",
+        help=HELP,
         description="Join an indicator table (CSV/XLSX, one row per region) to the region "
         "boundaries and map one of its columns, classified with mapclassify. Without "
         "--indicators, maps the shipped 2021 innovation table (seed paper 000, table 1).",
@@ -78,6 +79,7 @@ def _bins(text: str | None) -> list[float] | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import tables
     from ..indicators import default_indicators, join, read_indicators
     from ..maps import web
     from ..maps.choropleth import DEFAULT_LAYERS, choropleth

@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 
 from .. import provenance
-from ..export import write_table
-from ..gazetteer import ROLES, load_cities, with_role
 from ._common import add_out, say
+
+HELP = "write the city gazetteer (.csv .xlsx .gpkg .geojson)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from ..gazetteer import ROLES
+
     parser = subparsers.add_parser(
         "cities",
-        help="write the city gazetteer (.csv .xlsx .gpkg .geojson)",
+        help=HELP,
         description="Write Kazakhstan's cities with names, coordinates (GeoNames), population, "
         "region in the 2018 and 2022 layouts and their roles (monocity, agglomeration, smart).",
     )
@@ -27,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..export import write_table
+    from ..gazetteer import load_cities, with_role
+
     cities = with_role(args.role) if args.role else load_cities()
     out = write_table(cities, args.out, [provenance.GEONAMES, provenance.AGGLOMAP], layer="cities")
     say(f"wrote {len(cities)} cities to {out}")

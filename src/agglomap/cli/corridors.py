@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from ..corridors import MODES, load_corridors, sources
 from ..errors import InputError
-from ..export import write_table
 from ._common import add_out, say
+
+HELP = "write the transport corridor lines (roads, railways)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from ..corridors import MODES
+
     p = subparsers.add_parser(
         "corridors",
-        help="write the transport corridor lines (roads, railways)",
+        help=HELP,
         description="Write Kazakhstan's main road and rail corridors as lines (.gpkg, "
         ".geojson, .shp) or a table (.csv, .xlsx; no geometry), with each corridor's "
         "geodesic length. The lines are waypoint routes between real towns and junctions, "
@@ -37,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..corridors import load_corridors, sources
+    from ..export import write_table
+
     if not args.spacing_km > 0:
         raise InputError(f"--spacing-km must be positive, got {args.spacing_km}")
     layer = load_corridors(args.extra, spacing_km=args.spacing_km)

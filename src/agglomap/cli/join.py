@@ -14,11 +14,13 @@ from ._common import (
     user_source,
 )
 
+HELP = "join an indicator table (CSV/XLSX, one row per region) to region boundaries"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "join",
-        help="join an indicator table (CSV/XLSX, one row per region) to region boundaries",
+        help=HELP,
         description="Read a table of indicators by region (published number format such as "
         "'1 927 439,20' is fine), match its region names, and write it joined to the "
         "boundaries of the 2018 or 2022 layout. Prints what matched and what did not.",

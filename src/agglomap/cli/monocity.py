@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from .. import monocity
 from ..errors import InputError
-from ..export import write_table, write_text
 from ..provenance import AGGLOMAP, GEONAMES, MONOCITY_PAPER, Source
 from ._common import say
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+HELP = "assess monocities: seven indicators, levels and a development scenario"
 COMPARISON_FORMATS = (".md", ".csv", ".xlsx")
 OUT_FORMATS = (".csv", ".xlsx", ".gpkg", ".geojson", ".shp")
 PAPER_TOWNS = ("Balkhash", "Karazhal", "Temirtau")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from .. import monocity
+
     p = subparsers.add_parser(
         "monocity",
-        help="assess monocities: seven indicators, levels and a development scenario",
+        help=HELP,
         description="Compute the monocity indicators of the seed paper 004 (mono-profile, "
         "economy and social sphere, demography, private investment, agglomeration, special "
         "potential), their levels and plus-scores for the four development scenarios. "
@@ -84,6 +87,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import monocity
+    from ..export import write_table
+
     if args.template:
         monocity.write_template(args.template)
         say(f"wrote template {args.template} (fill one row per town under the description rows)")
@@ -137,6 +143,9 @@ def _check_format(path: Path, formats: tuple[str, ...], option: str) -> None:
 
 def _write_comparison(result: pd.DataFrame, out: Path, sources: list[Source]) -> None:
     """The comparison with the paper, or a note (nothing written) if none of its towns is in."""
+    from .. import monocity
+    from ..export import write_table, write_text
+
     table = monocity.comparison_table(result)
     if table.empty:
         say(

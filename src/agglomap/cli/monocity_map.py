@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-
-import geopandas as gpd
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ._common import (
@@ -21,11 +19,17 @@ from ._common import (
     say,
 )
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+HELP = "map of monocities by agglomeration potential (HTML, PNG or SVG)"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "monocity-map",
-        help="map of monocities by agglomeration potential (HTML, PNG or SVG)",
+        help=HELP,
         description="Monocities coloured by TDaa level (and recommended scenario where "
         "assessed), sized by population, with corridors, links to the nearest large city and "
         "geodesic distance rings. Without --scores the 27 monocities are scored with defaults.",
@@ -91,6 +95,8 @@ def parse_rings(text: str) -> tuple[float, ...]:
 def read_scores(path: Path) -> gpd.GeoDataFrame | pd.DataFrame:
     """A scores file: a layer (.gpkg/.geojson/.shp) or a table (.csv/.xlsx with lat, lon)
     read by :func:`agglomap.tables.read_table` (any encoding and delimiter)."""
+    import geopandas as gpd
+
     from .. import tables
 
     if not path.is_file():

@@ -6,14 +6,15 @@ import argparse
 import time
 from pathlib import Path
 
-from ..pipeline import run as run_pipeline
 from ._common import say
+
+HELP = "write every default layer, score, table and map into an output folder"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run",
-        help="write every default layer, score, table and map into an output folder",
+        help=HELP,
         description="Reference layers, the 2021 indicators joined to oblasts, agglomeration "
         "scores of the monocities and all cities, the monocity assessment, HTML maps "
         "(self-contained, offline), static PNG/SVG images and outputs/index.html.",
@@ -29,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..pipeline import run as run_pipeline
+
     t0 = time.perf_counter()
     log = run_pipeline(
         args.out_dir,

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import provenance
-from ..agglomeration import CENTRE_VINTAGES, CORRIDOR_COUNTS, DECAYS, ScoreConfig, load_config
 from ..errors import AgglomapError, InputError
-from ..export import write_table
 from ._common import add_out, say
 
+if TYPE_CHECKING:
+    from ..agglomeration import ScoreConfig
+
+HELP = "agglomeration potential (TDaa) and gravity of towns from real distances"
 TOWN_SETS = ("monocities", "all-cities")
 OUT_FORMATS = (".csv", ".xlsx", ".gpkg", ".geojson", ".shp")
 
@@ -33,11 +35,6 @@ THRESHOLDS: dict[str, tuple[str, str]] = {
     "gravity_min_km": ("KM", "gravity power decay: distances below KM count as KM"),
     "self_radius_km": ("KM", "a gazetteer city within KM of a town is the town itself"),
 }
-CHOICES = {
-    "centre_vintage": CENTRE_VINTAGES,
-    "corridor_count": CORRIDOR_COUNTS,
-    "gravity_decay": DECAYS,
-}
 
 
 def option(field: str) -> str:
@@ -46,9 +43,16 @@ def option(field: str) -> str:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from ..agglomeration import CENTRE_VINTAGES, CORRIDOR_COUNTS, DECAYS, ScoreConfig, load_config
+
+    choices = {
+        "centre_vintage": CENTRE_VINTAGES,
+        "corridor_count": CORRIDOR_COUNTS,
+        "gravity_decay": DECAYS,
+    }
     parser = subparsers.add_parser(
         "score",
-        help="agglomeration potential (TDaa) and gravity of towns from real distances",
+        help=HELP,
         description="Score towns on the seed paper's agglomeration indicators TDaa1 (in a "
         "large city's commuting zone), TDaa2 (near an oblast/republican city), TDaa3 (at a "
         "crossing of transport corridors) and a gravity potential, from geodesic and network "
@@ -85,7 +89,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             option(f.name),
             dest=f.name,
             type=kind,
-            choices=CHOICES.get(f.name),
+            choices=choices.get(f.name),
             default=None,
             metavar=metavar,
             help=f"{text} (default {_fmt(getattr(defaults, f.name))})",
@@ -95,6 +99,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def effective_config(args: argparse.Namespace) -> tuple[ScoreConfig, dict[str, str]]:
     """Defaults < ``--config FILE`` < options; with where each value came from."""
+    from ..agglomeration import ScoreConfig, load_config
+
     config = load_config(args.config)
     base = dataclasses.asdict(load_config(None))
     overrides = {
@@ -162,6 +168,7 @@ def _towns(spec: str):
 def run(args: argparse.Namespace) -> int:
     from ..agglomeration import compare_with_paper, score_towns
     from ..boundaries import load_boundaries
+    from ..export import write_table
 
     if args.out.suffix.lower() not in OUT_FORMATS:
         raise InputError(

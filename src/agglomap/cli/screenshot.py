@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..screenshot import screenshot
 from ._common import add_out, say
 
+HELP = "PNG screenshot of an HTML map (headless Chromium)"
 MAX_SIDE = 10_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("screenshot", help="PNG screenshot of an HTML map (headless Chromium)")
+    p = sub.add_parser("screenshot", help=HELP)
     p.add_argument("html", type=Path, help="HTML file to render")
     add_out(p, "PNG file to write")
     p.add_argument(
@@ -43,6 +43,8 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..screenshot import screenshot
+
     out = screenshot(args.html, args.out, size=args.size)
     say(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
     return 0

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from ..sources import fetch, status
 from ._common import say
+
+HELP = "list, verify or download the upstream data files"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "sources",
-        help="list, verify or download the upstream data files",
+        help=HELP,
         description="List every upstream file agglomap reads (geokz boundaries, OSM "
         "settlements) with its licence, where it is read from (--sources / "
         "$AGGLOMAP_SOURCES, else the download cache) and whether its sha256 checks out. "
@@ -24,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..sources import fetch, status
+
     if args.download:
         for ent, _, state in status(args.sources):
             if state != "ok" and not ent.manual:
