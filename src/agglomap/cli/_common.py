@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
+from ..i18n import LANGS
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from ..provenance import Source
 
-LANGS = ("kk", "ru", "en")
 MAP_FORMATS = ("html", "png", "svg")
 
 

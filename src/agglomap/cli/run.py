@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from ._common import say
+from ._common import add_lang, say
 
 HELP = "write every default layer, score, table and map into an output folder"
 
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(self-contained, offline), static PNG/SVG images and outputs/index.html.",
     )
     p.add_argument("--out-dir", type=Path, default=Path("outputs"), help="default: outputs")
-    p.add_argument("--lang", choices=("kk", "ru", "en"), default="en", help="map labels")
+    add_lang(p, help="map labels")
     p.add_argument(
         "--screenshots",
         action="store_true",
