@@ -36,7 +36,7 @@ import yaml
 
 from . import distances
 from .data import data_path
-from .errors import AgglomapError, InputError, suggest
+from .errors import AgglomapError, InputError, did_you_mean
 
 INDICATORS = ("tdaa1", "tdaa2", "tdaa3")
 LEVELS = ((0.0, "low"), (5.0, "medium"), (10.0, "above medium"), (15.0, "high"))
@@ -100,8 +100,7 @@ def load_config(path: str | Path | None = None) -> ScoreConfig:
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         if key not in fields:
-            close = suggest(key, fields)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(key, fields)
             raise InputError(f"unknown setting {key!r}{hint}", path=path, column=key)
         kind = fields[key]
         try:

@@ -25,7 +25,7 @@ from pyproj import Geod
 from shapely import LineString
 
 from .data import data_path
-from .errors import InputError, suggest
+from .errors import InputError, did_you_mean, suggest
 from .provenance import AGGLOMAP, GEONAMES, Source
 
 GEOD = Geod(ellps="WGS84")
@@ -131,10 +131,9 @@ def _float(value: Any, path: Path, what: str, key: str, low: float, high: float)
 def _choice(value: Any, allowed: tuple[str, ...], path: Path, what: str, key: str) -> str:
     text = str(value).strip().lower()
     if text not in allowed:
-        hint = suggest(str(value), allowed)
-        did = f"; did you mean {hint[0]!r}?" if hint else ""
         raise InputError(
-            f"{what}: {key} {value!r} is not one of {', '.join(allowed)}{did}",
+            f"{what}: {key} {value!r} is not one of {', '.join(allowed)}"
+            + did_you_mean(value, allowed),
             path=path,
             column=key,
         )

@@ -84,3 +84,9 @@ def suggest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     lower = {c.lower(): c for c in cands}
     hits = difflib.get_close_matches(name.lower(), list(lower), n=n, cutoff=0.5)
     return [lower[h] for h in hits]
+
+
+def did_you_mean(name: object, candidates: Iterable[str]) -> str:
+    """``"; did you mean 'X'?"`` naming the closest of ``candidates``, else ``""``."""
+    close = suggest(str(name), candidates)
+    return f"; did you mean {close[0]!r}?" if close else ""

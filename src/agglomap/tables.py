@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, suggest
+from .errors import InputError, did_you_mean, suggest
 
 DELIMITERS = (";", ",", "\t", "|")
 XLSX = (".xlsx", ".xlsm")
@@ -180,10 +180,9 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> list[list[object]]:
         elif (isinstance(sheet, int) or str(sheet).isdigit()) and 0 <= int(sheet) < len(names):
             ws = book[names[int(sheet)]]
         else:
-            hint = suggest(str(sheet), names)
             raise InputError(
                 f"no sheet {sheet!r}; sheets are {names} (or their numbers, from 0)"
-                + (f"; did you mean {hint[0]!r}?" if hint else ""),
+                + did_you_mean(sheet, names),
                 path=path,
             )
         rows = [list(r) for r in ws.iter_rows(values_only=True)]

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from ..data import data_path
-from ..errors import InputError, suggest
+from ..errors import InputError, did_you_mean
 from .levels import BANDS, level_names
 
 SCENARIOS = ("inertial", "balanced", "innovative", "diversification")
@@ -52,10 +52,9 @@ def load_rules(path: str | Path | None = None) -> Rules:
     for name, spec in doc["scenarios"].items():
         where = f"scenarios.{name}"
         if name not in SCENARIOS:
-            close = suggest(str(name), SCENARIOS)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise InputError(
-                f"unknown scenario {name!r}; expected {', '.join(SCENARIOS)}{hint}",
+                f"unknown scenario {name!r}; expected {', '.join(SCENARIOS)}"
+                + did_you_mean(name, SCENARIOS),
                 path=path,
                 column=where,
             )
@@ -76,10 +75,9 @@ def _rule(raw: object, path: Path, where: str) -> Rule:
         raise InputError("expected {indicator: ..., pluses: {level: n}}", path=path, column=where)
     ind = str(raw["indicator"])
     if ind not in INDICATORS:
-        close = suggest(ind, INDICATORS)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
         raise InputError(
-            f"unknown indicator {ind!r}; expected {', '.join(INDICATORS)}{hint}",
+            f"unknown indicator {ind!r}; expected {', '.join(INDICATORS)}"
+            + did_you_mean(ind, INDICATORS),
             path=path,
             column=where,
         )
@@ -89,10 +87,9 @@ def _rule(raw: object, path: Path, where: str) -> Rule:
     names = level_names(ind)
     for level, n in pluses.items():
         if level not in names:
-            close = suggest(str(level), names)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
             raise InputError(
-                f"{ind} has no level {level!r}; its levels are {', '.join(names)}{hint}",
+                f"{ind} has no level {level!r}; its levels are {', '.join(names)}"
+                + did_you_mean(level, names),
                 path=path,
                 column=where,
             )
