@@ -21,6 +21,7 @@ def paper_inputs() -> pd.DataFrame:
 
 @cache
 def _reported_long() -> pd.DataFrame:
+    """Every reported cell: ``town_id, table, item, printed, value, level_kk, level, decimals``."""
     df = pd.read_csv(
         data_path("monocity_reported.csv"),
         comment="#",
@@ -32,11 +33,6 @@ def _reported_long() -> pd.DataFrame:
     df["level"] = [english_level(item, kk) if kk else "" for item, kk in pairs]
     df["decimals"] = [_decimals(p) for p in df["printed"]]
     return df
-
-
-def reported_long() -> pd.DataFrame:
-    """Every reported cell: ``town_id, table, item, printed, value, level_kk, level, decimals``."""
-    return _reported_long().copy()
 
 
 def _decimals(printed: str) -> int:
