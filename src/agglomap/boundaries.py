@@ -29,7 +29,7 @@ import shapely
 from .errors import AgglomapError, InputError, SourceError, suggest
 from .names import match_region, match_regions
 from .regions import check_vintage, regions_for
-from .sources import SHAPEFILE_PARTS, cache_dir, entry, fetch_layer, local_dir
+from .sources import SHAPEFILE_PARTS, entry, fetch_layer, local_dir, local_path
 
 EQUAL_AREA = "+proj=aea +lat_1=42 +lat_2=54 +lat_0=48 +lon_0=67 +datum=WGS84 +units=m +no_defs"
 LEVELS = ("oblast", "district")
@@ -221,12 +221,7 @@ def _layer_at_hand(stem: str, sources_dir: str | Path | None) -> bool:
         folder = local_dir(sources_dir)
     except SourceError:
         return False
-    for ext in SHAPEFILE_PARTS:
-        ent = entry(stem + ext)
-        places = [folder / ent.path, folder / ent.name] if folder else [cache_dir() / ent.path]
-        if not any(p.is_file() for p in places):
-            return False
-    return True
+    return all(local_path(entry(stem + ext), folder).is_file() for ext in SHAPEFILE_PARTS)
 
 
 def district_names(

@@ -133,6 +133,16 @@ def local_dir(sources_dir: str | Path | None = None) -> Path | None:
     return folder
 
 
+def local_path(ent: Entry, folder: Path | None) -> Path:
+    """Where ``ent`` is read from without downloading: in ``folder`` at its manifest path or
+    by its bare name (the first that exists, else the manifest path), or, without a
+    folder, in the download cache."""
+    if folder is None:
+        return cache_dir() / ent.path
+    places = (folder / ent.path, folder / ent.name)
+    return next((p for p in places if p.is_file()), places[0])
+
+
 def fetch(
     name: str,
     sources_dir: str | Path | None = None,
@@ -144,12 +154,11 @@ def fetch(
     ent = entry(name)
     folder = local_dir(sources_dir)
     if folder is not None:
-        for candidate in (folder / ent.path, folder / ent.name):
-            if candidate.is_file():
-                return verify(candidate, ent)
+        path = local_path(ent, folder)
+        if path.is_file():
+            return verify(path, ent)
         raise SourceError(
-            f"{folder / ent.path}: not found in the sources folder; "
-            f"get it from {ent.url or ent.page}"
+            f"{path}: not found in the sources folder; get it from {ent.url or ent.page}"
         )
     if ent.manual:
         raise SourceError(
@@ -165,13 +174,7 @@ def status(sources_dir: str | Path | None = None) -> list[tuple[Entry, Path, str
     folder = local_dir(sources_dir)
     rows = []
     for ent in manifest().values():
-        if folder is not None:
-            where = next(
-                (p for p in (folder / ent.path, folder / ent.name) if p.is_file()),
-                folder / ent.path,
-            )
-        else:
-            where = cache_dir() / ent.path
+        where = local_path(ent, folder)
         if not where.is_file():
             state = "missing"
         else:
