@@ -154,7 +154,7 @@ def _match(label: object, vintage: str | None) -> str | None:
         return None
 
 
-def _region_column(frame: pd.DataFrame, given: str | None, path: Path, vintage: str | None) -> str:
+def _region_column(frame: pd.DataFrame, given: str | None, path: Path) -> str:
     cols = list(frame.columns)
     if given is not None:
         found = tables.find_column(given, cols)
@@ -320,7 +320,7 @@ def read_indicators(
     vintage = check_vintage(vintage) if vintage is not None else None
     raw = tables.read_table(path, sheet=sheet)
     frame, row_numbers = raw.frame, raw.rows
-    col = _region_column(frame, region_column, path, vintage)
+    col = _region_column(frame, region_column, path)
     others = [c for c in frame.columns if c != col]
     numeric = _numeric_columns(frame, others)
     values = _parse_values(frame, numeric, path, row_numbers)

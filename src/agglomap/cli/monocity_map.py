@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         assessment = read_assessment(args.assessment) if args.assessment else None
     else:
         say("scoring the 27 monocities with the default configuration…")
-        scores = mm.default_scores(args.sources)
+        scores = mm.default_scores()
         assessment = (
             read_assessment(args.assessment) if args.assessment else mm.default_assessment()
         )

@@ -719,7 +719,7 @@ def _add_links(m, towns, names, city_names, city_where, lang) -> None:
 # --------------------------------------------------------------------------- defaults
 
 
-def default_scores(sources_dir: str | Path | None = None) -> gpd.GeoDataFrame:
+def default_scores() -> gpd.GeoDataFrame:
     """The 27 monocities scored with the default configuration."""
     from ..agglomeration import score_towns
     from ..gazetteer import monocities
@@ -740,7 +740,7 @@ def default_monocity_map(
     out_dir: str | Path, *, lang: str = "en", sources_dir: str | Path | None = None
 ) -> Path:
     """``out_dir/monocities.html``: the 27 monocities with defaults, the paper's three assessed."""
-    scores = default_scores(sources_dir)
+    scores = default_scores()
     assessment = default_assessment()
     m = monocity_map(scores, assessment=assessment, lang=lang, sources_dir=sources_dir)
     return web.save_map(
