@@ -727,12 +727,10 @@ def default_scores() -> gpd.GeoDataFrame:
     return score_towns(monocities())
 
 
-def default_assessment() -> pd.DataFrame | None:
-    """Assessment of the paper's three towns (None if :mod:`agglomap.monocity` is missing)."""
-    try:
-        from ..monocity import assess, paper_inputs
-    except ImportError:
-        return None
+def default_assessment() -> pd.DataFrame:
+    """Assessment of the paper's three towns."""
+    from ..monocity import assess, paper_inputs
+
     return assess(paper_inputs())
 
 
@@ -743,6 +741,4 @@ def default_monocity_map(
     scores = default_scores()
     assessment = default_assessment()
     m = monocity_map(scores, assessment=assessment, lang=lang, sources_dir=sources_dir)
-    return web.save_map(
-        m, Path(out_dir) / "monocities.html", sources=map_sources(assessment is not None, None)
-    )
+    return web.save_map(m, Path(out_dir) / "monocities.html", sources=map_sources(True, None))

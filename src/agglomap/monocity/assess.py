@@ -125,16 +125,10 @@ def _computed_tdaa(df: pd.DataFrame, town_ids: list[str | None]) -> pd.DataFrame
                 row=int(r["row"]),
                 column="town",
             )
-    try:
-        from ..agglomeration import score_towns
+    from ..agglomeration import score_towns
 
-        cities = _gazetteer().set_index("city_id").loc[town_ids].reset_index()
-        scored = score_towns(gpd.GeoDataFrame(cities, geometry="geometry", crs="EPSG:4326"))
-    except ImportError as exc:
-        raise InputError(
-            f"computing TDaa from distances needs {exc.name or 'a module'} that is not "
-            "available; use --tdaa paper or fill tdaa1..3"
-        ) from None
+    cities = _gazetteer().set_index("city_id").loc[town_ids].reset_index()
+    scored = score_towns(gpd.GeoDataFrame(cities, geometry="geometry", crs="EPSG:4326"))
     scored = pd.DataFrame(scored).reset_index(drop=True)
     parts = scored[list(TDAA_PARTS)].astype(float)
     parts["tdaa_evidence"] = [_evidence(r) for _, r in scored.iterrows()]
