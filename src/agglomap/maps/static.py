@@ -32,7 +32,7 @@ from pyproj import Geod, Transformer
 from ..boundaries import EQUAL_AREA
 from ..errors import InputError, suggest
 from ..export import atomic_path, write_sidecar
-from ..i18n import check_lang, t, unit_label
+from ..i18n import LANGS, check_lang, t, unit_label
 from ..provenance import GEOKZ, Source, attribution
 from .style import NO_DATA, TDAA_COLORS, TDAA_LEVELS, tdaa_level_key
 
@@ -199,13 +199,6 @@ def _save(fig: Figure, out: Path, dpi: int, sources: Sequence[Source]) -> Path:
     return out
 
 
-def _names(frame: pd.DataFrame, lang: str) -> pd.Series:
-    for col in (f"name_{lang}", "name_en", "name"):
-        if col in frame.columns:
-            return frame[col].astype(str)
-    return pd.Series(frame.index.astype(str), index=frame.index)
-
-
 def town_names(frame: pd.DataFrame, lang: str) -> pd.Series:
     """Town names in ``lang``: the frame's ``name_<lang>``; else, in kk/ru, the gazetteer's
     name for towns it knows (by ``id``); else the frame's ``name`` (English in scores)."""
@@ -346,10 +339,10 @@ def _label_regions(
     from .choropleth import DEFAULT_LEADER, LEADER_OFFSETS
     from .web import format_number, short_labels
 
-    if any(f"name_{x}" in frame.columns for x in ("kk", "ru", "en")):
+    if any(f"name_{x}" in frame.columns for x in LANGS):
         names = np.array(short_labels(frame.to_dict("records"), lang), dtype=object)
     else:
-        names = _names(frame, lang).to_numpy()
+        names = (frame["name"] if "name" in frame.columns else frame.index).astype(str).to_numpy()
     if xy is None:
         pts = frame.geometry.representative_point()
         xy = [(p.x, p.y) for p in pts]
