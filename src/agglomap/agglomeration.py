@@ -44,6 +44,12 @@ PAPER_TOWNS = ("balkhash", "karazhal", "temirtau")
 DECAYS = ("exp", "power")
 CENTRE_VINTAGES = ("2018", "2022", "any")
 CORRIDOR_COUNTS = ("routes", "per_mode", "all")
+# ScoreConfig fields that take one of a few words (the others are numbers >= 0).
+CONFIG_CHOICES = {
+    "centre_vintage": CENTRE_VINTAGES,
+    "corridor_count": CORRIDOR_COUNTS,
+    "gravity_decay": DECAYS,
+}
 NAME_COLUMNS = ("name_en", "name:en", "name", "name_ru", "name:ru", "name_kk", "name:kk")
 ID_COLUMNS = ("id", "city_id", "osm_id", "fid")
 LAT_COLUMNS = ("lat", "latitude", "y", "широта", "ендік")
@@ -74,12 +80,7 @@ class ScoreConfig:
     self_radius_km: float = 2.0
 
     def __post_init__(self) -> None:
-        choices = {
-            "centre_vintage": CENTRE_VINTAGES,
-            "corridor_count": CORRIDOR_COUNTS,
-            "gravity_decay": DECAYS,
-        }
-        for key, allowed in choices.items():
+        for key, allowed in CONFIG_CHOICES.items():
             if getattr(self, key) not in allowed:
                 raise InputError(
                     f"{key}: {getattr(self, key)!r} is not one of {', '.join(allowed)}",
@@ -87,7 +88,7 @@ class ScoreConfig:
                 )
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name not in choices and (not np.isfinite(value) or value < 0):
+            if f.name not in CONFIG_CHOICES and (not np.isfinite(value) or value < 0):
                 raise InputError(f"{f.name}: expected a number >= 0, got {value!r}", column=f.name)
 
 

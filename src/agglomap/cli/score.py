@@ -43,13 +43,8 @@ def option(field: str) -> str:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..agglomeration import CENTRE_VINTAGES, CORRIDOR_COUNTS, DECAYS, ScoreConfig, load_config
+    from ..agglomeration import CONFIG_CHOICES, ScoreConfig, load_config
 
-    choices = {
-        "centre_vintage": CENTRE_VINTAGES,
-        "corridor_count": CORRIDOR_COUNTS,
-        "gravity_decay": DECAYS,
-    }
     parser = subparsers.add_parser(
         "score",
         help=HELP,
@@ -89,7 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             option(f.name),
             dest=f.name,
             type=kind,
-            choices=choices.get(f.name),
+            choices=CONFIG_CHOICES.get(f.name),
             default=None,
             metavar=metavar,
             help=f"{text} (default {_fmt(getattr(defaults, f.name))})",
