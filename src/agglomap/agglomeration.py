@@ -37,6 +37,7 @@ import yaml
 from . import distances
 from .data import data_path
 from .errors import AgglomapError, InputError, did_you_mean
+from .regions import KZ_BBOX
 
 INDICATORS = ("tdaa1", "tdaa2", "tdaa3")
 LEVELS = ((0.0, "low"), (5.0, "medium"), (10.0, "above medium"), (15.0, "high"))
@@ -54,8 +55,6 @@ NAME_COLUMNS = ("name_en", "name:en", "name", "name_ru", "name:ru", "name_kk", "
 ID_COLUMNS = ("id", "city_id", "osm_id", "fid")
 LAT_COLUMNS = ("lat", "latitude", "y", "широта", "ендік")
 LON_COLUMNS = ("lon", "lng", "long", "longitude", "x", "долгота", "бойлық")
-# Kazakhstan's extent with a margin (degrees): towns outside it are refused by read_towns.
-KZ_BBOX = (46.4, 40.5, 87.4, 55.5)  # west, south, east, north
 # Name columns in Russian/Kazakh, copied to ``name`` when the file has none.
 LOCAL_NAME_COLUMNS = ("название", "наименование", "город", "населенный пункт", "атауы", "қала")
 

@@ -33,6 +33,7 @@ from pyproj import Geod
 from .. import provenance
 from ..errors import InputError, suggest
 from ..i18n import level_word, scenario_text, t
+from ..regions import KZ_BBOX
 from . import web
 from .static import town_names, town_population
 from .style import TDAA_COLORS, TDAA_LEVELS, tdaa_color
@@ -472,7 +473,7 @@ def monocity_map(
     assessed = _assessment_by_town(assessment, towns)
 
     m = web.base_map(tiles=tiles, self_contained=self_contained, lang=lang)
-    west, south, east, north = web.KAZAKHSTAN_BOUNDS
+    west, south, east, north = KZ_BBOX
     m.fit_bounds([[south, west], [north, east]], padding_bottom_right=(230, 0))  # legend room
     _Css(_POPUP_CSS).add_to(m)
     names = town_names(towns, lang)

@@ -33,10 +33,7 @@ from .. import provenance
 from ..errors import AgglomapError, InputError
 from ..export import write_text
 from ..i18n import check_lang, t, unit_label
-
-# Kazakhstan's extreme points, rounded outwards (Wikipedia, "Extreme points of Kazakhstan"):
-# west 46.49 E, east 87.36 E, south 40.57 N, north 55.44 N. (west, south, east, north).
-KAZAKHSTAN_BOUNDS = (46.4, 40.5, 87.4, 55.5)
+from ..regions import KZ_BBOX
 
 _LEAFLET_PKG = "js_lib_leaflet"
 _LEAFLET_DIR = "static/js_lib_leaflet"
@@ -363,7 +360,7 @@ def base_map(
     """
     if tiles not in (None, "osm"):
         raise InputError(f"unknown tiles {tiles!r}; expected 'osm' or none (offline)")
-    west, south, east, north = KAZAKHSTAN_BOUNDS if bounds is None else bounds
+    west, south, east, north = KZ_BBOX if bounds is None else bounds
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         zoom_start=5,
