@@ -31,6 +31,7 @@ from ..boundaries import EQUAL_AREA
 from ..errors import InputError, suggest
 from ..i18n import WORDS, scheme_name, t
 from . import web
+from .style import luminance
 
 SCHEMES = (
     "quantiles",
@@ -363,7 +364,7 @@ def _add_labels(
                 f'top:{dy}px">{name}{gap}<span class="agglomap-value">{text}</span></div>'
             )
         else:
-            dark = " dark" if _luminance(fill) < 0.3 else ""
+            dark = " dark" if luminance(fill) < 0.3 else ""
             html = (
                 f'<div class="agglomap-label{dark}">{name}'
                 f'<span class="agglomap-value">{text}</span></div>'
@@ -373,14 +374,6 @@ def _add_labels(
             icon=folium.DivIcon(html=html, icon_size=(0, 0), class_name="agglomap-value-icon"),
             interactive=False,
         ).add_to(group)
-
-
-def _luminance(colour: str) -> float:
-    """Relative luminance (0 black … 1 white) of a hex colour; 1 for non-colours."""
-    if not colour.startswith("#"):
-        return 1.0
-    r, g, b = matplotlib.colors.to_rgb(colour)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 class _LegendSwitch(MacroElement):

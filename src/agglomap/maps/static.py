@@ -34,7 +34,7 @@ from ..errors import InputError, suggest
 from ..export import atomic_path, write_sidecar
 from ..i18n import LANGS, check_lang, t, unit_label
 from ..provenance import GEOKZ, Source, attribution
-from .style import NO_DATA, TDAA_COLORS, TDAA_LEVELS, tdaa_level_key
+from .style import NO_DATA, TDAA_COLORS, TDAA_LEVELS, luminance, tdaa_level_key
 
 PROJECTION = EQUAL_AREA
 FORMATS = (".png", ".svg")
@@ -350,7 +350,7 @@ def _label_regions(
     colors = [color] * len(frame)
     if fills is not None:
         colors = [
-            "white" if not is_small and _luminance(f) < 0.45 else color
+            "white" if not is_small and luminance(f) < 0.45 else color
             for f, is_small in zip(fills, small, strict=True)
         ]
     ids = frame["region_id"].astype(str).to_numpy() if "region_id" in frame else [""] * len(frame)
@@ -408,11 +408,6 @@ def _label_regions(
             rect = (box.x0, box.y0, box.x1, box.y1)
             if not any(_overlap(rect, other) for other in avoid):
                 break
-
-
-def _luminance(color: str) -> float:
-    r, g, b = matplotlib.colors.to_rgb(color)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 # ---------------------------------------------------------------- monocity map

@@ -27,3 +27,13 @@ def tdaa_color(value: object) -> str:
     """The fill of a TDaa level (any spelling :func:`tdaa_level_key` reads); grey if unknown."""
     key = tdaa_level_key(value)
     return TDAA_COLORS[key] if key else NO_DATA
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance (0 black … 1 white) of a hex colour; 1 for non-colours."""
+    if not colour.startswith("#"):
+        return 1.0
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
