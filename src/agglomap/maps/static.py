@@ -255,6 +255,7 @@ def static_choropleth(
         classify,
         label_points,
     )
+    from .web import default_decimals
 
     out = _check_out(out)
     lang = check_lang(lang)
@@ -278,7 +279,7 @@ def static_choropleth(
     frame.plot(ax=ax, color=list(face), edgecolor="white", linewidth=0.7)
     points, _small = label_points(gdf.to_crs(4326))
     xy = _project_points(points)
-    decimals = web_decimals(values, unit)
+    decimals = default_decimals(values, unit)  # as the web map prints them (1 for %, …)
     shown_values = values if value_labels else None
     _label_regions(ax, frame, lang, fills=face, values=shown_values, decimals=decimals, xy=xy)
     handles = [
@@ -305,13 +306,6 @@ def static_choropleth(
     subtitle = classification_note(scheme, c.k, lang)
     _finish(fig, ax, title or column, subtitle, sources, lang)
     return _save(fig, out, dpi, sources)
-
-
-def web_decimals(values: np.ndarray, unit: str | None) -> int:
-    """Decimals of the values printed on the map: the web map's (1 for %, …)."""
-    from .web import default_decimals
-
-    return default_decimals(values, unit)
 
 
 def _project_points(points: np.ndarray) -> list[tuple[float, float] | None]:
