@@ -23,7 +23,6 @@ import csv
 import io
 import os
 import re
-import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -67,12 +66,12 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def _write_atomic(text: str, target: Path) -> None:
+def _write_atomic(data: bytes, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
@@ -82,15 +81,7 @@ def _write_atomic(text: str, target: Path) -> None:
 def copy_verbatim(name: str, out_dir: Path) -> Path:
     """geo/<name> → <out_dir>/<name>, byte for byte."""
     target = out_dir / name
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
-    os.close(fd)
-    try:
-        shutil.copyfile(GEO / name, tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    _write_atomic((GEO / name).read_bytes(), target)
     return target
 
 
@@ -190,7 +181,7 @@ def build_cities(out_dir: Path) -> Path:
     writer.writeheader()
     writer.writerows(rows)
     target = out_dir / "cities.csv"
-    _write_atomic(buf.getvalue(), target)
+    _write_atomic(buf.getvalue().encode("utf-8"), target)
     return target
 
 
