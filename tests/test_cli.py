@@ -148,3 +148,123 @@ def test_monocity_map_with_user_boundaries(tmp_path, user_boundaries, sources_di
     assert "Boundaries: user.geojson" in html and "geokz" not in html.lower()
     keys = [s["key"] for s in _sidecar(out)["sources"]]
     assert keys[0] == "user_boundaries" and "geokz" not in keys
+
+
+# sources credited: the user's files, OpenStreetMap for an OSM export -------------------
+
+
+def _keys(out) -> list[str]:
+    return [s["key"] for s in _sidecar(out)["sources"]]
+
+
+def test_score_credits_the_towns_file_and_osm_for_an_osm_export(tmp_path, sources_dir):
+    hot = gpd.read_file(sources_dir / "hotosm_kaz_populated_places.geojson", engine="pyogrio")
+    sample = hot[hot["place"] == "city"].head(3)
+    assert len(sample) == 3
+    export = tmp_path / "hotosm_kaz_populated_places.geojson"
+    sample.to_file(export, engine="pyogrio")
+    out = tmp_path / "osm_scores.csv"
+    base = ["--sources", str(sources_dir), "score", "--distance", "geodesic"]
+    assert main([*base, "--towns", str(export), "--out", str(out)]) == 0
+    sources = _sidecar(out)["sources"]
+    assert sources[0]["key"] == "user_towns"
+    assert "hotosm_kaz_populated_places.geojson" in sources[0]["title"]
+    osm = next(s for s in sources if s["key"] == "osm")
+    assert osm["licence"] == "ODbL 1.0"
+    # a plain table of the user's own: credited by name, OpenStreetMap not claimed
+    own = tmp_path / "my_towns.csv"
+    own.write_text("name,lat,lon\nTemirtau,50.05,72.95\n", encoding="utf-8")
+    assert main([*base, "--towns", str(own), "--out", str(out)]) == 0
+    assert _keys(out)[0] == "user_towns" and "osm" not in _keys(out)
+    assert "my_towns.csv" in _sidecar(out)["sources"][0]["title"]
+
+
+def test_osm_export_rule():
+    from agglomap.provenance import is_osm_export
+
+    assert is_osm_export("places.csv", ["name", "osm_id"])
+    assert is_osm_export("places.geojson", ["name", "name:ru"])
+    assert is_osm_export("hotosm_kaz_populated_places.geojson")
+    assert is_osm_export("towns-OSM.csv", ["name"])
+    assert not is_osm_export("cosmos_towns.csv", ["name", "lat", "lon"])
+    assert not is_osm_export("towns.csv", ["name", "population"])
+
+
+@pytest.fixture(scope="module")
+def assessment_file(tmp_path_factory):
+    out = tmp_path_factory.mktemp("assess") / "my_assessment.csv"
+    assert main(["monocity", "--out", str(out)]) == 0
+    return out
+
+
+def test_monocity_map_credits_the_assessment_file_not_the_paper(
+    tmp_path, sources_dir, assessment_file
+):
+    out = tmp_path / "mono.html"
+    argv = ["--sources", str(sources_dir), "monocity-map", "--assessment", str(assessment_file)]
+    assert main([*argv, "--out", str(out)]) == 0
+    keys = _keys(out)
+    assert "user_assessment" in keys and "monocity_paper" not in keys
+    html = out.read_text(encoding="utf-8")
+    assert "Indicators: my_assessment.csv" in html
+    assert "Monocity indicators: seed paper 004" not in html  # the paper's credit line
+    # without --assessment the paper's three towns are the assessment: the paper is credited
+    default = tmp_path / "default.html"
+    assert main(["--sources", str(sources_dir), "monocity-map", "--out", str(default)]) == 0
+    assert "monocity_paper" in _keys(default)
+
+
+def test_monocity_map_credits_the_scores_file(tmp_path, sources_dir, assessment_file):
+    scores = tmp_path / "my_scores.csv"
+    base = ["--sources", str(sources_dir)]
+    assert main([*base, "score", "--distance", "geodesic", "--out", str(scores)]) == 0
+    out = tmp_path / "mono.png"
+    assert main([*base, "monocity-map", "--scores", str(scores), "--out", str(out)]) == 0
+    sources = _sidecar(out)["sources"]
+    assert sources[0]["key"] == "geokz"
+    assert "user_scores" in _keys(out) and "monocity_paper" not in _keys(out)
+    assert any("my_scores.csv" in s["title"] for s in sources)
+    html = tmp_path / "both.html"
+    argv = ["monocity-map", "--scores", str(scores), "--assessment", str(assessment_file)]
+    assert main([*base, *argv, "--out", str(html)]) == 0
+    assert {"user_scores", "user_assessment"} <= set(_keys(html))
+    assert "monocity_paper" not in _keys(html)
+
+
+# messages that say what to do ------------------------------------------------------
+
+
+def test_towns_name_close_to_a_town_set_is_suggested(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["score", "--towns", "monocity", "--out", "s.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "monocity: no such file, nor a town set; did you mean 'monocities'?" in err
+    assert main(["score", "--towns", "all-city", "--out", "s.csv"]) == 2
+    assert "did you mean 'all-cities'?" in capsys.readouterr().err
+    assert main(["score", "--towns", "nowhere.geojson", "--out", "s.csv"]) == 2
+    assert "nowhere.geojson: file not found" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_user_defined_scheme_without_bins_names_the_option(tmp_path, capsys):
+    out = tmp_path / "m.html"
+    argv = ["choropleth", "--column", SHARE, "--scheme", "user_defined", "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "error: --scheme user_defined needs --bins B1,B2,…" in err
+    assert not out.exists()
+    assert main([*argv, "--bins", "1,5,40"]) == 0
+
+
+def test_k_above_the_distinct_values_is_noted_once(tmp_path, capsys):
+    from agglomap.indicators import default_indicators
+
+    distinct = default_indicators().data[SHARE].nunique()
+    out = tmp_path / "m.html"
+    assert main(["choropleth", "--column", SHARE, "--k", "50", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    notes = [ln for ln in err.splitlines() if "reduced" in ln]
+    assert notes == [f"note: --k 50 reduced to {distinct}: {SHARE!r} has only {distinct} "
+                     "distinct values"]  # fmt: skip
+    assert main(["choropleth", "--column", SHARE, "--k", "5", "--out", str(out)]) == 0
+    assert "reduced" not in capsys.readouterr().err

@@ -69,3 +69,22 @@ def test_sidecar_entries_are_recorded(tmp_path, layer):
     meta = json.loads(sidecar_path(out).read_text(encoding="utf-8"))
     assert meta["distance"] == "network" and meta["sources"][0]["key"] == GEOKZ.key
     assert "fields" not in meta
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path):
+    import openpyxl
+
+    names = ['=HYPERLINK("http://evil","click")', "=1+1", "+1+1", "@SUM(A1)", "Теміртау"]
+    frame = pd.DataFrame({"name": names, "=x": ["=2*3"] * 5, "population": [1, 2, 3, 4, 5]})
+    out = write_table(frame, tmp_path / "towns.xlsx")
+    rows = list(openpyxl.load_workbook(out).active.iter_rows())
+    assert [(c.value, c.data_type) for c in rows[0]] == [
+        ("name", "s"),
+        ("=x", "s"),
+        ("population", "s"),
+    ]
+    for row, name in zip(rows[1:], names, strict=True):
+        assert (row[0].value, row[0].data_type) == (name, "s")
+        assert (row[1].value, row[1].data_type) == ("=2*3", "s")
+        assert row[2].data_type == "n"  # numbers stay numbers
+    assert list(pd.read_excel(out)["name"]) == names

@@ -409,3 +409,146 @@ def test_warnings_reach_the_user_as_one_line(tmp_path, capsys):
         "17 regions of the 2018 layout: Shymkent (KZ-79)"
     ]
     assert "Warning" not in err.replace("warning:", "")  # no raw Python warning text
+
+
+# 6. --out naming an input: refused before anything is read or written ------------------
+
+
+def _inputs(folder: Path) -> dict[str, Path]:
+    """One small, valid input file per kind, in ``folder``."""
+    from agglomap import monocity
+    from agglomap.boundaries import load_boundaries
+    from agglomap.data import data_path
+
+    folder.mkdir(exist_ok=True)
+    files = {"indicators": folder / "indicators.csv", "towns": folder / "towns.csv"}
+    shutil.copy(data_path("innovation_2021.csv"), files["indicators"])
+    files["towns"].write_text("name,lat,lon\nTemirtau,50.05,72.95\n", encoding="utf-8")
+    files["monocity"] = folder / "mono.csv"
+    monocity.paper_inputs().drop(columns=["row", "source"]).to_csv(files["monocity"], index=False)
+    own = load_boundaries("2018")[["name_ru", "geometry"]]
+    files["geojson"] = folder / "own.geojson"
+    own.to_file(files["geojson"], engine="pyogrio")
+    files["shp"] = folder / "own.shp"
+    own.to_file(files["shp"], engine="pyogrio", encoding="UTF-8")
+    files["scores"] = folder / "scores.csv"
+    files["scores"].write_text("id,name,lat,lon,tdaa_level\nx,X,50.05,72.95,low\n")
+    files["html"] = folder / "map.html"
+    files["html"].write_text("<html></html>", encoding="utf-8")
+    return files
+
+
+OVERWRITES = {
+    "join": (["join", "--indicators", "{indicators}"], "indicators"),
+    "score": (["score", "--distance", "geodesic", "--towns", "{towns}"], "towns"),
+    "monocity": (["monocity", "--indicators", "{monocity}"], "monocity"),
+    "boundaries": (["boundaries", "--boundaries", "{geojson}"], "geojson"),
+    "boundaries-shp": (["boundaries", "--boundaries", "{shp}"], "shp"),
+    "choropleth": (["choropleth", "--column", "innovative_share_grp_pct", "--format", "html",
+                    "--indicators", "{indicators}"], "indicators"),
+    "choropleth-boundaries": (["choropleth", "--column", "innovative_share_grp_pct",
+                               "--format", "html", "--boundaries", "{geojson}"], "geojson"),
+    "monocity-map": (["monocity-map", "--format", "html", "--scores", "{scores}"], "scores"),
+    "monocity-map-assessment": (["monocity-map", "--format", "html", "--scores", "{scores}",
+                                 "--assessment", "{monocity}"], "monocity"),
+    "screenshot": (["screenshot", "{html}"], "html"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(OVERWRITES))
+def test_out_naming_an_input_is_refused(tmp_path, capsys, case):
+    files = _inputs(tmp_path / "in")
+    template, target = OVERWRITES[case]
+    argv = [a.format(**{k: str(v) for k, v in files.items()}) for a in template]
+    before = {p.name: p.read_bytes() for p in (tmp_path / "in").iterdir()}
+    # the same file, named another way: through "..", so only resolved paths match
+    out = tmp_path / "in" / ".." / "in" / files[target].name
+    assert main([*argv, "--out", str(out)]) == 2
+    command = argv[0]
+    line = _error_line(capsys, command)
+    assert line == (
+        f"agglomap {command}: error: refusing to overwrite the input {files[target]}; "
+        "choose another --out"
+    )
+    assert {p.name: p.read_bytes() for p in (tmp_path / "in").iterdir()} == before
+
+
+def test_a_part_of_the_input_shapefile_is_refused_too(tmp_path, capsys):
+    from agglomap.cli._common import refuse_input_as_output
+    from agglomap.errors import InputError
+
+    files = _inputs(tmp_path / "in")
+    with pytest.raises(InputError, match="refusing to overwrite the input .*own.shp"):
+        refuse_input_as_output(files["shp"].with_suffix(".dbf"), [files["shp"]])
+    with pytest.raises(InputError, match="refusing to overwrite the input .*own.dbf"):
+        refuse_input_as_output(files["shp"], [files["shp"].with_suffix(".dbf")])
+    link = tmp_path / "link.csv"
+    os.link(files["towns"], link)  # a hard link is the same file
+    with pytest.raises(InputError, match="choose another --template"):
+        refuse_input_as_output(link, [files["towns"]], "--template")
+    refuse_input_as_output(tmp_path / "own.shp", [files["shp"]])  # another folder: fine
+    refuse_input_as_output(files["shp"].with_suffix(".gpkg"), [files["shp"], None])
+
+
+def test_monocity_comparison_naming_the_input_is_refused(tmp_path, capsys):
+    files = _inputs(tmp_path / "in")
+    before = files["monocity"].read_bytes()
+    argv = ["monocity", "--indicators", str(files["monocity"]), "--out", str(tmp_path / "o.csv")]
+    assert main([*argv, "--comparison", str(files["monocity"])]) == 2
+    assert "choose another --comparison" in _error_line(capsys, "monocity")
+    assert files["monocity"].read_bytes() == before and not (tmp_path / "o.csv").exists()
+
+
+# 7. screenshots name the sources of the page they show --------------------------------
+
+
+@pytest.fixture
+def fake_chromium(tmp_path, monkeypatch):
+    """A stand-in for Chromium that writes a small PNG where --screenshot= says."""
+    from agglomap import screenshot
+
+    fake = tmp_path / "fake-chromium"
+    fake.write_text(
+        '#!/bin/sh\nfor a in "$@"; do case "$a" in --screenshot=*) '
+        'printf "\\211PNG" > "${a#--screenshot=}";; esac; done\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(screenshot, "find_chromium", lambda: str(fake))
+    return fake
+
+
+def test_screenshot_sidecar_has_the_pages_sources(tmp_path, capsys, fake_chromium):
+    from agglomap.provenance import INNOVATION_2021
+
+    page = write_text("<html>map</html>", tmp_path / "map.html", [GEOKZ, INNOVATION_2021])
+    assert main(["screenshot", str(page), "--out", str(tmp_path / "shot.png")]) == 0
+    meta = json.loads(sidecar_path(tmp_path / "shot.png").read_text(encoding="utf-8"))
+    page_meta = json.loads(sidecar_path(page).read_text(encoding="utf-8"))
+    assert meta["sources"] == page_meta["sources"]
+    assert [s["key"] for s in meta["sources"]] == ["geokz", "innovation_2021"]
+    assert meta["screenshot_of"] == "map.html"
+    # a page without a sidecar: the screenshot's sidecar says so (no sources), not nothing
+    bare = tmp_path / "bare.html"
+    bare.write_text("<html></html>")
+    assert main(["screenshot", str(bare), "--out", str(tmp_path / "bare.png")]) == 0
+    meta = json.loads(sidecar_path(tmp_path / "bare.png").read_text(encoding="utf-8"))
+    assert meta["sources"] == [] and meta["screenshot_of"] == "bare.html"
+
+
+def test_a_new_run_removes_the_previous_runs_screenshots(tmp_path):
+    from agglomap.pipeline import prepare_out_dir
+
+    out = tmp_path / "outputs"
+    shots = out / "screenshots"
+    shots.mkdir(parents=True)
+    for name in ("monocities.png", "choropleth_innovation_2021.png"):
+        (shots / name).write_bytes(b"old")
+        sidecar_path(shots / name).write_text("{}")
+    prepare_out_dir(out)
+    assert not shots.exists()
+    # a file of the user's in that folder is not ours to delete: it stays, ours go
+    shots.mkdir()
+    (shots / "monocities.png").write_bytes(b"old")
+    (shots / "my_notes.txt").write_text("mine")
+    prepare_out_dir(out)
+    assert sorted(p.name for p in shots.iterdir()) == ["my_notes.txt"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -15,8 +16,17 @@ from agglomap.cli import main
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory, sources_dir):
     out = tmp_path_factory.mktemp("run") / "outputs"
+    stale = out / "screenshots" / "monocities.png"  # a previous run's --screenshots
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"yesterday")
+    (out / "screenshots" / "monocities.png.sources.json").write_text("{}")
     assert main(["--sources", str(sources_dir), "run", "--out-dir", str(out)]) == 0
     return out
+
+
+def _descriptions(index: str) -> list[str]:
+    """The description column of outputs/index.html."""
+    return [html.unescape(d) for d in re.findall(r"</a>(?:.*?)</td><td>([^<]*)</td>", index)]
 
 
 EXPECTED = [
@@ -79,3 +89,25 @@ def test_index_links_every_output(outputs):
 
 def test_nothing_half_written_left(outputs):
     assert not [p for p in outputs.rglob(".*") if p.is_file()]
+
+
+def test_a_run_without_screenshots_removes_the_previous_ones(outputs):
+    assert not (outputs / "screenshots").exists()
+    assert "screenshots/" not in (outputs / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_index_descriptions_are_in_the_runs_language(tmp_path, sources_dir, outputs, lang):
+    out = tmp_path / "outputs"
+    assert main(["--sources", str(sources_dir), "run", "--out-dir", str(out), "--lang", lang]) == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    descriptions = _descriptions(page)
+    assert len(descriptions) == page.count("<tr><td>") >= len(EXPECTED) - 1
+    # English words left in a description: only names, formats and TDaa are allowed
+    allowed = {"geokz", "CC", "BY", "TDaa", "HTML", "csv", "gpkg", "xlsx", "png", "svg"}
+    for text in descriptions:
+        latin = set(re.findall(r"[A-Za-z]+", text)) - allowed
+        assert not latin, (lang, text)
+    english = _descriptions((outputs / "index.html").read_text(encoding="utf-8"))
+    assert len(english) == len(descriptions)
+    assert "gazetteer as a table" in english and "gazetteer as a table" not in descriptions

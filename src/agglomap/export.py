@@ -144,7 +144,7 @@ def write_table(
             if ext == ".csv":
                 frame.to_csv(tmp, index=False, encoding="utf-8")
             else:
-                frame.to_excel(tmp, index=False, sheet_name=(layer or "data")[:31])
+                _write_xlsx(frame, tmp, (layer or "data")[:31])
     if sources or extra:
         write_sidecar(out, sources, **extra)
     if extra.get("fields"):
@@ -154,6 +154,17 @@ def write_table(
             file=sys.stderr,
         )
     return out
+
+
+def _write_xlsx(frame: pd.DataFrame, out: Path, sheet: str) -> None:
+    """Write ``frame`` to one sheet; every text cell stays text (data type ``s``), so a
+    value such as ``=HYPERLINK(…)`` or ``=1+1`` is shown as typed, never run as a formula."""
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet)
+        for row in writer.sheets[sheet].iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type != "s":
+                    cell.data_type = "s"
 
 
 def _write_shapefile(data: gpd.GeoDataFrame, out: Path) -> dict[str, str]:

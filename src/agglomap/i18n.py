@@ -252,6 +252,96 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "Файлов: {n} · создано {created}, agglomap {version}",
         "en": "{n} files · generated {created} by agglomap {version}",
     },
+    # --- agglomap run: index descriptions ---
+    "run.oblasts": {
+        "kk": "{n} облыс шекарасы, {vintage} ж. бөлінісі (geokz, CC BY 4.0)",
+        "ru": "границы областей: {n}, деление {vintage} г. (geokz, CC BY 4.0)",
+        "en": "{n} oblast boundaries, {vintage} layout (geokz, CC BY 4.0)",
+    },
+    "run.districts": {
+        "kk": "{n} аудан шекарасы, {vintage} ж. бөлінісі (geokz, CC BY 4.0)",
+        "ru": "границы районов: {n}, деление {vintage} г. (geokz, CC BY 4.0)",
+        "en": "{n} district boundaries, {vintage} layout (geokz, CC BY 4.0)",
+    },
+    "run.cities": {
+        "kk": "қалалар анықтамалығы: {n} қала",
+        "ru": "справочник городов (всего {n})",
+        "en": "gazetteer: {n} cities",
+    },
+    "run.cities_table": {
+        "kk": "қалалар анықтамалығы кесте түрінде",
+        "ru": "справочник городов в виде таблицы",
+        "en": "gazetteer as a table",
+    },
+    "run.corridors": {
+        "kk": "{n} көлік дәлізі (автожол және темір жол) сызық түрінде",
+        "ru": "транспортные коридоры (авто- и железные дороги) линиями: {n}",
+        "en": "{n} transport corridors (road and rail) as lines",
+    },
+    "run.innovation_layer": {
+        "kk": "2021 жылғы инновация көрсеткіштері облыстар бойынша (қабат)",
+        "ru": "показатели инноваций 2021 г. по областям (слой)",
+        "en": "2021 innovation indicators by oblast (layer)",
+    },
+    "run.innovation_table": {
+        "kk": "2021 жылғы инновация көрсеткіштері облыстар бойынша (кесте)",
+        "ru": "показатели инноваций 2021 г. по областям (таблица)",
+        "en": "2021 innovation indicators by oblast (table)",
+    },
+    "run.scores_monocities": {
+        "kk": "TDaa мен гравитациялық әлеует дәлелдерімен, {n} моноқала ({fmt})",
+        "ru": "TDaa и гравитационный потенциал с обоснованием, моногорода: {n} ({fmt})",
+        "en": "TDaa and gravity with evidence, the {n} monocities ({fmt})",
+    },
+    "run.scores_all": {
+        "kk": "TDaa мен гравитациялық әлеует дәлелдерімен, барлық {n} қала ({fmt})",
+        "ru": "TDaa и гравитационный потенциал с обоснованием, все города: {n} ({fmt})",
+        "en": "TDaa and gravity with evidence, all {n} cities ({fmt})",
+    },
+    "run.tdaa_vs_paper": {
+        "kk": "есептелген TDaa мақаланың сараптамалық мәндерімен салыстырғанда "
+        "(Балқаш, Қаражал, Теміртау)",
+        "ru": "рассчитанные TDaa в сравнении с экспертными значениями статьи "
+        "(Балхаш, Каражал, Темиртау)",
+        "en": "TDaa computed vs the paper's expert values (Balkhash, Karazhal, Temirtau)",
+    },
+    "run.assessment": {
+        "kk": "моноқалалар көрсеткіштері, деңгейлері және сценарийлер рейтингі ({fmt})",
+        "ru": "показатели моногородов, уровни и ранжирование сценариев ({fmt})",
+        "en": "monocity indicators, levels and scenario ranking ({fmt})",
+    },
+    "run.assessment_vs_paper": {
+        "kk": "есептелген бағалау мақаламен салыстырғанда, көрсеткіштер мен сценарийлер бойынша",
+        "ru": "рассчитанная оценка в сравнении со статьёй, по показателям и сценариям",
+        "en": "assessment computed vs the paper, per indicator and scenario",
+    },
+    "run.choropleth_html": {
+        "kk": "картограмма: ЖӨӨ-дегі инновациялық өнімдер, инновациялық белсенділік, 2021 "
+        "(HTML, желісіз)",
+        "ru": "картограмма: инновационная продукция в ВРП, инновационная активность, 2021 "
+        "(HTML, офлайн)",
+        "en": "choropleth: innovative products in GRP, innovation activity, 2021 (HTML, offline)",
+    },
+    "run.monocities_html": {
+        "kk": "моноқалалар TDaa деңгейі және сценарий бойынша, дәлелдерімен (HTML, желісіз)",
+        "ru": "моногорода по уровню TDaa и сценарию, с обоснованием (HTML, офлайн)",
+        "en": "monocities by TDaa level and scenario, with evidence (HTML, offline)",
+    },
+    "run.choropleth_static": {
+        "kk": "есептерге арналған статикалық картограмма ({fmt})",
+        "ru": "статичная картограмма для отчётов ({fmt})",
+        "en": "static choropleth for reports ({fmt})",
+    },
+    "run.monocities_static": {
+        "kk": "есептерге арналған моноқалалардың статикалық картасы ({fmt})",
+        "ru": "статичная карта моногородов для отчётов ({fmt})",
+        "en": "static monocity map for reports ({fmt})",
+    },
+    "run.screenshot": {
+        "kk": "{page} скриншоты",
+        "ru": "снимок экрана {page}",
+        "en": "screenshot of {page}",
+    },
 }
 
 # Units as written in data files -> how each language prints them ("" = no unit shown).

@@ -3,7 +3,8 @@
 Sources → layers (boundaries, cities, corridors, the 2021 indicators) → metrics
 (agglomeration scores, monocity assessment) → maps, static images and an index page.
 Each step writes atomically and names its sources; the index lists what was written.
-A stale ``index.html`` is removed first, so an index exists only after a complete run.
+A stale ``index.html`` is removed first, so an index exists only after a complete run,
+and so are a previous run's screenshots (the index describes each file in ``lang``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from pathlib import Path
 
 from . import provenance
 from .errors import OutputError
-from .export import write_table, write_text
+from .export import sidecar_path, write_table, write_text
+from .i18n import t
+
+LEVEL_KEYS = {"oblast": "run.oblasts", "district": "run.districts"}
+SCREENSHOT_PAGES = ("choropleth_innovation_2021.html", "monocities.html")
 
 
 @dataclass
@@ -48,11 +53,26 @@ class RunLog:
         return _Timer()
 
 
+def screenshot_path(out: Path, page: str) -> Path:
+    """Where ``run --screenshots`` puts the PNG of ``page``."""
+    return out / "screenshots" / page.replace(".html", ".png")
+
+
 def prepare_out_dir(out: Path) -> None:
-    """Create ``out`` and remove a previous run's ``index.html`` (OutputError if impossible)."""
+    """Create ``out`` and remove a previous run's ``index.html`` and screenshots (with their
+    sidecars, then the ``screenshots/`` folder if that leaves it empty; files of other names
+    are the user's and stay). OutputError if impossible."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         (out / "index.html").unlink(missing_ok=True)
+        folder = out / "screenshots"
+        if folder.is_dir():
+            for page in SCREENSHOT_PAGES:
+                png = screenshot_path(out, page)
+                png.unlink(missing_ok=True)
+                sidecar_path(png).unlink(missing_ok=True)
+            if not any(folder.iterdir()):
+                folder.rmdir()
     except OSError as exc:
         raise OutputError.from_os(out, exc) from None
 
@@ -94,16 +114,17 @@ def run(
             for level in ("oblast", "district"):
                 gdf = load_boundaries(vintage, level, sources_dir=sources_dir)
                 path = write_table(gdf, layers / f"{level}s_{vintage}.gpkg", geokz)
-                log.add(path, f"{len(gdf)} {level} boundaries, {vintage} layout (geokz, CC BY 4.0)")
+                log.add(path, t(LEVEL_KEYS[level], lang).format(n=len(gdf), vintage=vintage))
         cities = load_cities()
         log.add(
-            write_table(cities, layers / "cities.gpkg", ours), f"gazetteer: {len(cities)} cities"
+            write_table(cities, layers / "cities.gpkg", ours),
+            t("run.cities", lang).format(n=len(cities)),
         )
-        log.add(write_table(cities, layers / "cities.csv", ours), "gazetteer as a table")
+        log.add(write_table(cities, layers / "cities.csv", ours), t("run.cities_table", lang))
         corridors = load_corridors()
         log.add(
             write_table(corridors, layers / "corridors.gpkg", [provenance.AGGLOMAP]),
-            f"{len(corridors)} transport corridors (road and rail) as lines",
+            t("run.corridors", lang).format(n=len(corridors)),
         )
 
     with log.step("2021 innovation indicators joined to the 2018 oblasts"):
@@ -113,11 +134,11 @@ def run(
         src = [provenance.GEOKZ, provenance.INNOVATION_2021]
         log.add(
             write_table(joined, out / "innovation_2021.gpkg", src),
-            "2021 innovation indicators by oblast (layer)",
+            t("run.innovation_layer", lang),
         )
         log.add(
             write_table(joined, out / "innovation_2021.csv", src),
-            "2021 innovation indicators by oblast (table)",
+            t("run.innovation_table", lang),
         )
         say(f"  join: {report}".replace("\n", "\n  "))
 
@@ -125,19 +146,19 @@ def run(
         mono = score_towns(cities[cities["is_monocity"]])
         allc = score_towns(cities)
         src = [provenance.AGGLOMAP, provenance.GEONAMES, provenance.GEOKZ]
-        for name, frame, what in (
-            ("agglomeration_scores", mono, "the 27 monocities"),
-            ("agglomeration_scores_all_cities", allc, f"all {len(allc)} cities"),
+        for name, frame, key in (
+            ("agglomeration_scores", mono, "run.scores_monocities"),
+            ("agglomeration_scores_all_cities", allc, "run.scores_all"),
         ):
             for ext in (".csv", ".gpkg"):
                 log.add(
                     write_table(frame, out / f"{name}{ext}", src),
-                    f"TDaa and gravity with evidence, {what} ({ext[1:]})",
+                    t(key, lang).format(n=len(frame), fmt=ext[1:]),
                 )
         cmp = compare_with_paper(mono)
         log.add(
             write_table(cmp, out / "tdaa_vs_paper.csv", src + [provenance.MONOCITY_PAPER]),
-            "TDaa computed vs the paper's expert values (Balkhash, Karazhal, Temirtau)",
+            t("run.tdaa_vs_paper", lang),
         )
 
     with log.step("monocity assessment (seed methodology)"):
@@ -146,26 +167,23 @@ def run(
         for ext in (".csv", ".xlsx"):
             log.add(
                 write_table(assessment, out / f"monocity_assessment{ext}", src),
-                f"monocity indicators, levels and scenario ranking ({ext[1:]})",
+                t("run.assessment", lang).format(fmt=ext[1:]),
             )
         md = comparison_markdown(comparison_table(assessment))
         log.add(
             write_text(md, out / "monocity_vs_paper.md", src),
-            "assessment computed vs the paper, per indicator and scenario",
+            t("run.assessment_vs_paper", lang),
         )
 
     with log.step("maps"):
         for path in default_choropleth(out, lang=lang, sources_dir=sources_dir):
-            log.add(
-                path,
-                "choropleth: innovative products in GRP, innovation activity, 2021 (HTML, offline)",
-            )
+            log.add(path, t("run.choropleth_html", lang))
         m = monocity_map(
             mono, assessment=assessment, corridors=corridors, lang=lang, sources_dir=sources_dir
         )
         log.add(
             save_map(m, out / "monocities.html", sources=map_sources(True, None)),
-            "monocities by TDaa level and scenario, with evidence (HTML, offline)",
+            t("run.monocities_html", lang),
         )
         share = "innovative_share_grp_pct"
         for ext in (".png", ".svg"):
@@ -179,7 +197,7 @@ def run(
                     lang=lang,
                     sources=[provenance.GEOKZ, provenance.INNOVATION_2021],
                 ),
-                f"static choropleth for reports ({ext[1:]})",
+                t("run.choropleth_static", lang).format(fmt=ext[1:]),
             )
             log.add(
                 static.static_monocity_map(
@@ -190,16 +208,16 @@ def run(
                     lang=lang,
                     sources=[provenance.GEOKZ, provenance.AGGLOMAP, provenance.GEONAMES],
                 ),
-                f"static monocity map for reports ({ext[1:]})",
+                t("run.monocities_static", lang).format(fmt=ext[1:]),
             )
 
     if screenshots:
         from .screenshot import screenshot
 
         with log.step("screenshots (headless Chromium)"):
-            for page in ("choropleth_innovation_2021.html", "monocities.html"):
-                png = out / "screenshots" / page.replace(".html", ".png")
-                log.add(screenshot(out / page, png), f"screenshot of {page}")
+            for page in SCREENSHOT_PAGES:
+                png = screenshot(out / page, screenshot_path(out, page))
+                log.add(png, t("run.screenshot", lang).format(page=page))
 
     write_index(out, log.entries, lang=lang)
     return log

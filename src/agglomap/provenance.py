@@ -6,7 +6,10 @@ Attribution lines come in kk/ru/en (:meth:`Source.credit`); licence names and
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,21 @@ MONOCITY_PAPER = Source(
 )
 
 ALL = {s.key: s for s in (GEOKZ, OSM, GEONAMES, AGGLOMAP, INNOVATION_2021, MONOCITY_PAPER)}
+
+
+_OSM_NAME = re.compile(r"(?<![a-z])(hot)?osm(?![a-z])", re.IGNORECASE)
+_OSM_COLUMNS = ("osm_id", "name:en", "name:ru", "name:kk")
+
+
+def is_osm_export(path: str | Path, columns: Iterable[object] = ()) -> bool:
+    """Whether a user's file is an OpenStreetMap export (then :data:`OSM` is credited).
+
+    The rule: it has an ``osm_id`` column or OSM name tags (``name:en``, ``name:ru``,
+    ``name:kk``), or its file name holds "osm" or "hotosm" as a word of its own
+    (``hotosm_kaz_populated_places.geojson``, ``towns-osm.csv``; not ``cosmos.csv``)."""
+    if any(str(c).lower() in _OSM_COLUMNS for c in columns):
+        return True
+    return bool(_OSM_NAME.search(Path(str(path)).name))
 
 
 def attribution(*sources: Source, lang: str = "en") -> str:

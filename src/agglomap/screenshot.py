@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 from contextlib import suppress
+from dataclasses import fields
 from pathlib import Path
 
 from .errors import AgglomapError, InputError
-from .export import atomic_path
+from .export import atomic_path, sidecar_path, write_sidecar
+from .provenance import Source
 
 CHROMIUM_FLAGS = (
     "--headless",
@@ -51,6 +54,7 @@ def screenshot(
 
     Refuses a non-HTML input and a non-PNG output before starting Chromium; a render
     taking longer than ``timeout`` seconds (default ``TIMEOUT_S``) is stopped, helpers too.
+    The PNG's sidecar names the sources of the page (from the page's own sidecar).
     """
     html, out = Path(html), Path(out)
     if html.suffix.lower() not in HTML_SUFFIXES:
@@ -92,7 +96,23 @@ def screenshot(
             raise AgglomapError(
                 f"Chromium could not screenshot {html} (exit {code}): {last.strip()[:300]}"
             )
+    write_sidecar(out, page_sources(html), screenshot_of=html.name)
     return out
+
+
+def page_sources(html: Path) -> list[Source]:
+    """The sources named in ``html``'s sidecar (none if it has no readable sidecar)."""
+    try:
+        meta = json.loads(sidecar_path(html).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    names = {f.name for f in fields(Source)}
+    records = meta.get("sources") if isinstance(meta, dict) else None
+    return [
+        Source(**{k: str(v) for k, v in record.items() if k in names})
+        for record in records or []
+        if isinstance(record, dict) and {"key", "title", "licence", "attribution"} <= set(record)
+    ]
 
 
 def _run(cmd: list[str], timeout: float) -> tuple[int | None, str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,12 +108,21 @@ def add_boundaries(parser: argparse.ArgumentParser, what: str = "geokz") -> None
     )
 
 
-def user_source(path: str | Path, what: str = "indicator table", key: str = "user_table") -> Source:
-    """Provenance record for a file the user supplied (an indicator table by default)."""
+def user_source(
+    path: str | Path,
+    what: str = "indicator table",
+    key: str = "user_table",
+    credit: str | None = None,
+) -> Source:
+    """Provenance record for a file the user supplied (an indicator table by default).
+
+    ``credit`` is the word before the file name on a map's attribution line (default
+    "Boundaries" for ``user_boundaries``, else "Indicators", both translated on maps)."""
     from ..provenance import Source
 
     name = Path(str(path)).name
-    credit = "Boundaries" if key == "user_boundaries" else "Indicators"
+    if credit is None:
+        credit = "Boundaries" if key == "user_boundaries" else "Indicators"
     return Source(
         key, f"{what} supplied by the user: {name}", "as supplied by the user", f"{credit}: {name}"
     )
@@ -137,6 +148,47 @@ def load_user_or_builtin_boundaries(
         flag = "--name-field" if args.name_field else "--code-field"
         raise InputError(f"{flag} needs --boundaries USERFILE")
     return load_boundaries(vintage, sources_dir=args.sources), GEOKZ
+
+
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qpj")
+
+
+def _footprint(path: Path) -> set[Path]:
+    """The files writing or reading ``path`` touches: itself, and for a shapefile (or one of
+    its parts) every part of that name beside it; all resolved."""
+    target = path.resolve()
+    files = {target}
+    if path.suffix.lower() in _SHAPEFILE_PARTS and target.parent.is_dir():
+        files |= {
+            sibling.resolve()
+            for sibling in target.parent.iterdir()
+            if sibling.stem == target.stem and sibling.suffix.lower() in _SHAPEFILE_PARTS
+        }
+        files |= {target.with_suffix(ext) for ext in _SHAPEFILE_PARTS}
+    return files
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def refuse_input_as_output(
+    out: str | Path | None, inputs: Iterable[str | Path | None], option: str = "--out"
+) -> None:
+    """InputError if writing ``out`` would overwrite one of ``inputs``: the same file by
+    resolved path or hard link, or a part of the same shapefile (``x.shp``/``x.dbf``…)."""
+    if out is None:
+        return
+    written = _footprint(Path(out))
+    for given in inputs:
+        if given is None or str(given) in ("", "-"):
+            continue
+        read = _footprint(Path(given))
+        if written & read or any(_same_file(w, r) for w in written for r in read):
+            raise InputError(f"refusing to overwrite the input {given}; choose another {option}")
 
 
 def say(msg: str) -> None:

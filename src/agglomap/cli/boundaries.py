@@ -7,7 +7,14 @@ import argparse
 
 from ..errors import InputError
 from ..provenance import AGGLOMAP, GEOKZ, Source
-from ._common import add_boundaries, add_out, add_vintage, load_user_or_builtin_boundaries, say
+from ._common import (
+    add_boundaries,
+    add_out,
+    add_vintage,
+    load_user_or_builtin_boundaries,
+    refuse_input_as_output,
+    say,
+)
 
 HELP = "write oblast/district boundaries (2018 or 2022 layout)"
 
@@ -35,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export import write_table
 
     sources: list[Source]
+    refuse_input_as_output(args.out, [args.boundaries])
     if args.boundaries and args.level != "oblast":
         raise InputError("--boundaries reads oblast-level files only; drop --level district")
     if args.level == "oblast":

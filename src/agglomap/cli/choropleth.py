@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ._common import (
@@ -16,9 +17,13 @@ from ._common import (
     add_vintage,
     load_user_or_builtin_boundaries,
     map_format,
+    refuse_input_as_output,
     say,
     user_source,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HELP = "choropleth map of one indicator by region (self-contained HTML, PNG or SVG)"
 
@@ -78,6 +83,22 @@ def _bins(text: str | None) -> list[float] | None:
         raise InputError(f"--bins must be numbers separated by commas, got {text!r}") from exc
 
 
+def _note_fewer_classes(args: argparse.Namespace, joined: pd.DataFrame) -> None:
+    """One note on stderr when ``--k`` exceeds the column's distinct values (the classes
+    are then as many as those values)."""
+    import pandas as pd
+
+    if args.scheme in ("user_defined", "percentiles"):
+        return
+    values = pd.to_numeric(joined[args.column], errors="coerce").dropna()
+    distinct = int(values.nunique())
+    if 0 < distinct < args.k:
+        say(
+            f"note: --k {args.k} reduced to {distinct}: {args.column!r} has only {distinct} "
+            "distinct values"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     from .. import tables
     from ..indicators import default_indicators, join, read_indicators
@@ -86,6 +107,9 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     fmt = map_format(args)
+    if args.scheme == "user_defined" and not _bins(args.bins):
+        raise InputError("--scheme user_defined needs --bins B1,B2,… (upper class bounds)")
+    refuse_input_as_output(args.out, [args.indicators, args.boundaries])
     if args.indicators:
         table = read_indicators(args.indicators, region_column=args.region_column, sheet=args.sheet)
         source = table.source or user_source(args.indicators)
@@ -108,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     joined, report = join(table, boundaries)
     if not report.ok:
         say(str(report))
+    _note_fewer_classes(args, joined)
     unit = args.unit if args.unit is not None else table.units.get(args.column)
     shipped = DEFAULT_LAYERS.get(args.column, {}) if not args.indicators else {}
     title = args.title or shipped.get(args.lang) or table.labels.get(args.column) or args.column

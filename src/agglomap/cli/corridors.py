@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import InputError
-from ._common import add_out, say
+from ._common import add_out, refuse_input_as_output, say
 
 HELP = "write the transport corridor lines (roads, railways)"
 
@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.spacing_km > 0:
         raise InputError(f"--spacing-km must be positive, got {args.spacing_km}")
+    refuse_input_as_output(args.out, [args.extra])
     layer = load_corridors(args.extra, spacing_km=args.spacing_km)
     if args.mode:
         layer = layer[layer["mode"] == args.mode].reset_index(drop=True)

@@ -10,6 +10,7 @@ from ._common import (
     add_table_input,
     add_vintage,
     load_user_or_builtin_boundaries,
+    refuse_input_as_output,
     say,
     user_source,
 )
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from ..export import write_table
     from ..indicators import join, read_indicators
 
+    refuse_input_as_output(args.out, [args.indicators, args.boundaries])
     table = read_indicators(args.indicators, region_column=args.region_column, sheet=args.sheet)
     boundaries, boundary_source = load_user_or_builtin_boundaries(
         args, args.vintage or table.vintage or "2022"

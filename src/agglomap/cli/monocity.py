@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..provenance import AGGLOMAP, GEONAMES, MONOCITY_PAPER, Source
-from ._common import say
+from ._common import refuse_input_as_output, say
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
     from .. import monocity
     from ..export import write_table
 
+    inputs_given = [args.indicators, args.rules]
+    refuse_input_as_output(args.template, inputs_given, "--template")
+    refuse_input_as_output(args.out, inputs_given)
+    refuse_input_as_output(args.comparison, inputs_given, "--comparison")
     if args.template:
         monocity.write_template(args.template)
         say(f"wrote template {args.template} (fill one row per town under the description rows)")

@@ -16,12 +16,16 @@ from ._common import (
     add_vintage,
     load_user_or_builtin_boundaries,
     map_format,
+    refuse_input_as_output,
     say,
+    user_source,
 )
 
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
+
+    from ..provenance import Source
 
 HELP = "map of monocities by agglomeration potential (HTML, PNG or SVG)"
 
@@ -126,6 +130,26 @@ def read_assessment(path: Path) -> pd.DataFrame:
     raise InputError(f"unsupported assessment format {ext!r}; use .csv or .xlsx", path=path)
 
 
+def map_sources(args: argparse.Namespace, assessed: bool, boundary_source: Source) -> list[Source]:
+    """The map's sources: the user's --scores and --assessment files credited by name
+    (not the seed paper, whose towns are only the default assessment), the boundaries
+    actually drawn, then what the map adds (corridors, gazetteer, tiles)."""
+    from ..maps import monocities as mm
+    from ..provenance import MONOCITY_PAPER
+
+    sources: list[Source] = []
+    if args.scores:
+        sources.append(user_source(args.scores, "agglomeration scores", "user_scores"))
+    if args.assessment:
+        sources.append(user_source(args.assessment, "monocity assessment", "user_assessment"))
+    for s in mm.map_sources(assessed, args.tiles):
+        if s.key == "geokz":
+            sources.insert(0, boundary_source)
+        elif not (s == MONOCITY_PAPER and args.assessment):
+            sources.append(s)
+    return list(dict.fromkeys(sources))
+
+
 def run(args: argparse.Namespace) -> int:
     from ..corridors import load_corridors
     from ..maps import monocities as mm
@@ -133,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     fmt = map_format(args)
     rings = parse_rings(args.rings)
+    refuse_input_as_output(out, [args.scores, args.assessment, args.boundaries])
     started = time.perf_counter()
     if args.scores:
         scores = read_scores(args.scores)
@@ -147,10 +172,7 @@ def run(args: argparse.Namespace) -> int:
     boundaries, boundary_source = load_user_or_builtin_boundaries(args, args.vintage or "2022")
     vintage = str(boundaries["vintage"].iloc[0])
     corridors = load_corridors()
-    sources = [
-        boundary_source if s.key == "geokz" else s
-        for s in mm.map_sources(assessment is not None, args.tiles)
-    ]
+    sources = map_sources(args, assessment is not None, boundary_source)
     if fmt == "html":
         m = mm.monocity_map(
             scores,

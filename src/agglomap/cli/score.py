@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import provenance
 from ..errors import AgglomapError, InputError
-from ._common import add_out, say
+from ._common import add_out, refuse_input_as_output, say, user_source
 
 if TYPE_CHECKING:
     from ..agglomeration import ScoreConfig
@@ -58,7 +58,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="monocities",
         metavar="FILE|monocities|all-cities",
         help="towns to score: the 27 monocities (default), every gazetteer city, or a point "
-        "layer (GeoJSON/GPKG, or CSV with lat/lon columns)",
+        "layer (GeoJSON/GPKG, or CSV with lat/lon columns), credited by name in the sidecar; "
+        "an OpenStreetMap export (an osm_id or name:en/name:ru/name:kk column, or 'osm' or "
+        "'hotosm' as a word of the file name) is credited to OpenStreetMap (ODbL) too",
     )
     parser.add_argument(
         "--distance",
@@ -150,14 +152,31 @@ def _towns_word(n: int) -> str:
 
 
 def _towns(spec: str):
+    """The towns of ``--towns`` and their sources: a named set, or the user's file
+    credited by name (plus OpenStreetMap if it is an OSM export, see
+    :func:`agglomap.provenance.is_osm_export`)."""
+    from pathlib import Path
+
     from ..agglomeration import read_towns
+    from ..errors import did_you_mean
     from ..gazetteer import load_cities, monocities
 
     if spec == "monocities":
         return monocities(), [provenance.GEONAMES, provenance.AGGLOMAP]
     if spec == "all-cities":
         return load_cities(), [provenance.GEONAMES, provenance.AGGLOMAP]
-    return read_towns(spec), []
+    hint = did_you_mean(spec, TOWN_SETS)
+    if hint and not Path(spec).exists():
+        raise InputError(
+            f"no such file, nor a town set{hint} (--towns takes a file, "
+            f"{' or '.join(map(repr, TOWN_SETS))})",
+            path=spec,
+        )
+    towns = read_towns(spec)
+    sources = [user_source(spec, "towns", "user_towns", credit="Towns")]
+    if provenance.is_osm_export(spec, towns.columns):
+        sources.append(provenance.OSM)
+    return towns, sources
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,6 +189,10 @@ def run(args: argparse.Namespace) -> int:
             f"unsupported output format {args.out.suffix!r}; expected {', '.join(OUT_FORMATS)}",
             path=args.out,
         )
+    if args.towns not in TOWN_SETS:
+        refuse_input_as_output(args.out, [args.towns, args.config])
+    else:
+        refuse_input_as_output(args.out, [args.config])
     config, origin = effective_config(args)
     towns, sources = _towns(args.towns)
     regions = None

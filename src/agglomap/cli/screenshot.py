@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import add_out, say
+from ._common import add_out, refuse_input_as_output, say
 
 HELP = "PNG screenshot of an HTML map (headless Chromium)"
 MAX_SIDE = 10_000
@@ -45,6 +45,7 @@ def parse_size(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     from ..screenshot import screenshot
 
+    refuse_input_as_output(args.out, [args.html])
     out = screenshot(args.html, args.out, size=args.size)
     say(f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
     return 0
