@@ -323,3 +323,84 @@ def test_centre_vintage_decides_which_oblast_centres_count(cities):
     then = agg.score_towns(satpayev, config=agg.ScoreConfig(centre_vintage="2018")).iloc[0]
     assert now["large_city"] == "Zhezkazgan" and now["tdaa2"] == 100  # Ulytau centre, 2022
     assert then["large_city"] != "Zhezkazgan" and then["tdaa2"] == 0  # not a centre in 2018
+
+
+@pytest.mark.parametrize(
+    ("header", "cell"),
+    [
+        ("population", "12345"),
+        ("Население, чел.", "12 345"),
+        ("Халық саны", "12 345,0"),
+        ("pop", "12345"),
+    ],
+)
+def test_towns_population_column_is_kept_and_scored(tmp_path, header, cell):
+    path = tmp_path / "towns.csv"
+    path.write_text(
+        f"name;lat;lon;{header}\nA;50,07;72,96;{cell}\nB;47,8;67,7;-\n", encoding="utf-8"
+    )
+    layer = agg.read_towns(path)
+    assert layer["population"].iloc[0] == 12345 and np.isnan(layer["population"].iloc[1])
+    scored = agg.score_towns(layer, distance="geodesic")
+    assert scored["population"].iloc[0] == 12345 and pd.isna(scored["population"].iloc[1])
+    # gravity is the potential from the *other* cities: a town's own population adds nothing
+    bigger = layer.assign(population=[9_999_999.0, 1.0])
+    again = agg.score_towns(bigger, distance="geodesic")
+    assert again["gravity_raw"].tolist() == scored["gravity_raw"].tolist()
+
+
+def test_towns_population_year_is_not_a_population(tmp_path):
+    path = tmp_path / "towns.csv"
+    path.write_text("name,lat,lon,population_year\nA,50.07,72.96,2021\n", encoding="utf-8")
+    assert "population" not in agg.read_towns(path).columns
+    assert agg.score_towns(agg.read_towns(path), distance="geodesic")["population"].isna().all()
+
+
+def test_towns_population_not_a_number_names_row_and_column(tmp_path):
+    path = tmp_path / "towns.csv"
+    path.write_text(
+        "name;lat;lon;Население\nA;50,07;72,96;1 000\nB;47,8;67,7;много\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError) as err:
+        agg.read_towns(path)
+    assert (err.value.row, err.value.column) == (3, "Население")
+    assert "expected a population" in str(err.value) and "'много'" in str(err.value)
+
+
+def test_gazetteer_towns_carry_their_population(network_scores, cities):
+    pop = cities.set_index("city_id")["population"]
+    s = network_scores.set_index("city_id")
+    assert (s["population"] == pop.reindex(s.index)).all()
+    assert s.at["temirtau", "population"] > 100_000
+
+
+def test_cli_score_writes_the_towns_population(tmp_path, capsys):
+    path = tmp_path / "towns.csv"
+    path.write_text("name;lat;lon;population\nA;50,07;72,96;12 345\n", encoding="utf-8")
+    before = path.read_bytes()
+    out = tmp_path / "s.csv"
+    assert main(["score", "--towns", str(path), "--distance", "geodesic", "--out", str(out)]) == 0
+    assert pd.read_csv(out).at[0, "population"] == 12345 and path.read_bytes() == before
+
+
+def test_config_errors_name_the_key_not_a_column(tmp_path, capsys):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("fua_max_km: abc\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        agg.load_config(cfg)
+    assert str(err.value) == f"{cfg}: key 'fua_max_km': expected a number, got 'abc'"
+    cfg.write_text("route: 1\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        agg.load_config(cfg)
+    assert str(err.value).startswith(f"{cfg}: unknown key 'route' (keys: core_min_population,")
+    assert "column" not in str(err.value)
+    cfg.write_text("corridor_count: some\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        agg.load_config(cfg)
+    assert str(err.value) == (
+        f"{cfg}: key 'corridor_count': 'some' is not one of routes, per_mode, all"
+    )
+    out = tmp_path / "s.csv"
+    assert main(["score", "--config", str(cfg), "--out", str(out)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "key 'corridor_count'" in lines[0] and "column" not in lines[0]

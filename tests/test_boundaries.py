@@ -398,3 +398,27 @@ def test_centre_city_lies_in_its_oblast(vintage, sources_dir):
         city = cities.loc[row.centre]
         point = shapely.Point(float(city["lon"]), float(city["lat"]))
         assert row.geometry.contains(point), (row.region_id, row.centre)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("table_cp1251.csv", "Регион;v\nАкмолинская область;1\n".encode("cp1251"), "a table?"),
+        ("table.csv", "Регион;v\nАкмолинская область;1\n".encode(), "a table?"),
+        ("noise.gpkg", bytes(range(256)) * 2, "not a format GDAL recognises"),
+    ],
+)
+def test_user_file_gdal_cannot_read_is_one_line(tmp_path, sources_dir, capsys, name, content, why):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        read_boundaries(path)
+    assert str(err.value).startswith(f"{path}: not a boundary layer GDAL can read (")
+    assert why in str(err.value) and "codec" not in str(err.value)
+    out = tmp_path / "b.gpkg"
+    args = ["--sources", str(sources_dir), "boundaries", "--boundaries", str(path)]
+    assert main([*args, "--out", str(out)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and why in lines[0] and not out.exists()
+    if "table" in name:
+        assert lines[0].endswith("(a table? use join --indicators)")

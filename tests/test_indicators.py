@@ -582,3 +582,95 @@ def test_district_names_are_recognised_as_such(tmp_path):
     with pytest.raises(InputError, match="district") as err:
         read_indicators(path)
     assert "districts.csv" in str(err.value)
+
+
+def test_district_names_in_an_unnamed_region_column(tmp_path, sources_dir, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "region,v\nАршалынский район,1\nЦелиноградский район,2\nБурабайский район,3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        read_indicators(path)
+    text = str(err.value)
+    assert err.value.column == "region" and "these look like district names" in text
+    assert "district-level joins are not supported yet" in text
+    assert "--region-column" not in text
+    out = tmp_path / "j.csv"
+    assert (
+        main(["--sources", str(sources_dir), "join", "--indicators", str(path), "--out", str(out)])
+        == 2
+    )
+    err_lines = capsys.readouterr().err.strip().splitlines()
+    assert len(err_lines) == 1 and "district names" in err_lines[0] and not out.exists()
+
+
+MARKED = (
+    "Регион;Предприятия;ВРП, млн тенге\n"
+    "Республика Казахстан;100;1 000,5\n"
+    "Акмолинская область;40;500,2\n"
+    "Карагандинская область;х;…\n"
+    "Павлодарская область;-;500,3\n"
+    "Алматы;x;\n"
+)
+
+
+def test_no_data_marks_are_counted_and_reported(tmp_path, layers):
+    path = tmp_path / "m.csv"
+    path.write_text(MARKED, encoding="utf-8")
+    table = read_indicators(path)
+    assert table.no_data == {"Предприятия": 3, "ВРП, млн тенге": 1}  # the empty cell is no mark
+    assert table.no_data_marks == ["х", "-", "x", "…"]
+    _, report = join(table, layers["2018"])
+    lines = str(report).splitlines()
+    assert (
+        "4 cells read as no data ('х', '-', 'x', '…'): 3 in 'Предприятия', 1 in 'ВРП, млн тенге'."
+        in lines
+    )
+    checks = {c.column: c for c in report.total_checks}
+    assert set(checks) == {"Предприятия", "ВРП, млн тенге"}
+    assert checks["Предприятия"].n_no_data == 3 and checks["Предприятия"].regions_sum == 40
+    assert (
+        "Предприятия: national total 100, sum of regions 40 (difference -60, -60.00%, "
+        "3 regions without data)" in lines
+    )
+
+
+def test_total_checked_when_every_region_is_no_data(tmp_path, layers):
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "Регион;v\nРеспублика Казахстан;10\nАкмолинская область;-\nАлматы;х\n", encoding="utf-8"
+    )
+    table = read_indicators(path)
+    assert table.kinds == {"v": "count"}  # guessed from the total: the regions have no value
+    _, report = join(table, layers["2018"])
+    (check,) = report.total_checks
+    assert check.total == 10 and math.isnan(check.regions_sum) and check.n_no_data == 2
+    assert "v: national total 10; no region has data" in str(report).splitlines()
+
+
+def test_no_marks_no_note(tmp_path, layers):
+    _, report = join(default_indicators(), layers["2018"])
+    assert report.no_data == {} and "no data" not in str(report)
+
+
+def test_empty_and_text_columns_named_as_such(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("Регион;v;w;note\nАкмолинская область;1;;a\nАлматы;2;;b\n", encoding="utf-8")
+    table = read_indicators(path)
+    assert table.empty_columns == ["w"] and table.value_column("V") == "v"
+    with pytest.raises(InputError) as err:
+        table.value_column("w")
+    assert str(err.value) == f"{path}: column 'w' is empty: no numbers to map"
+    with pytest.raises(InputError, match="column 'note' holds text, not numbers"):
+        table.value_column("note")
+    with pytest.raises(InputError, match="no numeric column 'vv'; did you mean 'v'"):
+        table.value_column("vv")
+
+
+def test_header_only_table_has_no_data_rows(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("Регион;v\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no data rows") as err:
+        read_indicators(path)
+    assert "region names" not in str(err.value)

@@ -516,3 +516,16 @@ def test_cli_bad_rules_file(tmp_path, capsys):
     assert rc == 2
     assert "unknown scenario 'inertal'" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_rules_file_errors_name_the_key_not_a_column(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "scenarios:\n  inertial: {rules: [{indicator: tdmm, pluses: {high: 1}}]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        monocity.load_rules(rules)
+    text = str(err.value)
+    assert text.startswith(f"{rules}: key 'scenarios.inertial.rules[0]': unknown indicator 'tdmm'")
+    assert "column" not in text

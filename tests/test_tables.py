@@ -217,3 +217,24 @@ def test_cli_refuses_binary_tables_in_one_line(tmp_path, capsys):
     assert main(["monocity", "--indicators", str(image), "--out", str(out)]) == 2
     assert "not a text table (binary file?)" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_csv_named_xlsx_is_not_an_excel_file(tmp_path, capsys):
+    path = tmp_path / "table.xlsx"
+    path.write_text("Регион;v\nАкмолинская область;1\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        tables.read_table(path)
+    assert str(err.value) == f"{path}: not an Excel .xlsx file (is it a CSV renamed?)"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(InputError) as err:
+        tables.read_table(path)
+    assert str(err.value) == f"{path}: not an Excel .xlsx file"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match="empty file"):
+        tables.read_table(path)
+    path.write_text("Регион;v\nАкмолинская область;1\n", encoding="utf-8")
+    out = tmp_path / "j.csv"
+    assert main(["join", "--indicators", str(path), "--out", str(out)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith("(is it a CSV renamed?)")
+    assert "zip" not in lines[0]

@@ -23,6 +23,7 @@ town's ``city_id``, or (for layers without one) within ``self_radius_km`` of it,
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,8 +56,30 @@ NAME_COLUMNS = ("name_en", "name:en", "name", "name_ru", "name:ru", "name_kk", "
 ID_COLUMNS = ("id", "city_id", "osm_id", "fid")
 LAT_COLUMNS = ("lat", "latitude", "y", "широта", "ендік")
 LON_COLUMNS = ("lon", "lng", "long", "longitude", "x", "долгота", "бойлық")
+# Population columns (the header, or its first words): copied to ``population`` as numbers.
+POPULATION_COLUMNS = (
+    "population",
+    "население",
+    "численность населения",
+    "халық саны",
+    "тұрғындар саны",
+    "pop",
+)
 # Name columns in Russian/Kazakh, copied to ``name`` when the file has none.
 LOCAL_NAME_COLUMNS = ("название", "наименование", "город", "населенный пункт", "атауы", "қала")
+
+
+class SettingError(InputError):
+    """A bad score setting: ``config.yaml: key 'fua_max_km': expected a number, got 'abc'``.
+
+    ``key`` names the setting (also as ``column``, for callers that name the matching
+    command-line option); ``message`` is the problem without the location.
+    """
+
+    def __init__(self, message: str, *, key: str, path: str | Path | None = None) -> None:
+        super().__init__(f"key {key!r}: {message}", path=path)
+        self.message = message
+        self.key = self.column = key
 
 
 @dataclass(frozen=True)
@@ -81,14 +104,13 @@ class ScoreConfig:
     def __post_init__(self) -> None:
         for key, allowed in CONFIG_CHOICES.items():
             if getattr(self, key) not in allowed:
-                raise InputError(
-                    f"{key}: {getattr(self, key)!r} is not one of {', '.join(allowed)}",
-                    column=key,
+                raise SettingError(
+                    f"{getattr(self, key)!r} is not one of {', '.join(allowed)}", key=key
                 )
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if f.name not in CONFIG_CHOICES and (not np.isfinite(value) or value < 0):
-                raise InputError(f"{f.name}: expected a number >= 0, got {value!r}", column=f.name)
+                raise SettingError(f"expected a number >= 0, got {value!r}", key=f.name)
 
 
 def load_config(path: str | Path | None = None) -> ScoreConfig:
@@ -100,8 +122,8 @@ def load_config(path: str | Path | None = None) -> ScoreConfig:
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         if key not in fields:
-            hint = did_you_mean(key, fields)
-            raise InputError(f"unknown setting {key!r}{hint}", path=path, column=key)
+            hint = did_you_mean(key, fields) or f" (keys: {', '.join(fields)})"
+            raise InputError(f"unknown key {key!r}{hint}", path=path)
         kind = fields[key]
         try:
             if kind == "int":
@@ -113,15 +135,15 @@ def load_config(path: str | Path | None = None) -> ScoreConfig:
             else:
                 kwargs[key] = str(value)
         except (TypeError, ValueError):
-            raise InputError(
+            raise SettingError(
                 f"expected {'a whole number' if kind == 'int' else 'a number'}, got {value!r}",
+                key=key,
                 path=path,
-                column=key,
             ) from None
     try:
         return ScoreConfig(**kwargs)
-    except InputError as exc:
-        raise InputError(exc.message, path=path, column=exc.column) from None
+    except SettingError as exc:
+        raise SettingError(exc.message, key=exc.key, path=path) from None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -177,6 +199,40 @@ def _coord_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | Non
     return None
 
 
+def _population_column(columns: Any) -> str | None:
+    """The column headed one of :data:`POPULATION_COLUMNS`, alone or followed by a unit or
+    year (``Население, чел.``, ``Халық саны (адам)``), ignoring case."""
+    folded = {str(c): _fold(c) for c in columns}
+    for key in POPULATION_COLUMNS:
+        unit = re.compile(rf"{re.escape(key)}(?:[\s,(;:/].*)?")
+        hit = next((c for c, f in folded.items() if unit.fullmatch(f)), None)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _parse_population(cells: Any, column: str, rows: list[int], path: Path) -> list[float]:
+    """Population cells as floats (``12 345``; empty or "no data" marks → NaN); InputError
+    naming the row (feature number in a layer) of the first cell that is not a number >= 0."""
+    from .indicators import parse_number
+
+    values = []
+    for cell, row in zip(cells, rows, strict=True):
+        try:
+            v = parse_number(cell)
+        except ValueError:
+            v = -1.0
+        if not (np.isnan(v) or (np.isfinite(v) and v >= 0)):
+            raise InputError(
+                f"expected a population (a number >= 0, or empty), got {cell!r}",
+                path=path,
+                row=row,
+                column=column,
+            )
+        values.append(v)
+    return values
+
+
 def _parse_coords(raw: Any, column: str, limit: float, path: Path) -> np.ndarray:
     """A coordinate column as floats (``50,07`` too); InputError at the first bad cell."""
     from .indicators import parse_number
@@ -217,6 +273,7 @@ def _read_towns_table(path: Path) -> gpd.GeoDataFrame:
     lat = _parse_coords(raw, lat_col, 90, path)
     lon = _parse_coords(raw, lon_col, 180, path)
     frame = frame.copy()
+    _add_population(frame, raw.rows, path)
     if _first_column(frame, NAME_COLUMNS) is None:
         local = _coord_column(frame, LOCAL_NAME_COLUMNS)
         if local is not None:
@@ -224,6 +281,13 @@ def _read_towns_table(path: Path) -> gpd.GeoDataFrame:
     layer = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     layer.attrs["rows"] = list(raw.rows)
     return layer
+
+
+def _add_population(frame: pd.DataFrame, rows: list[int], path: Path) -> None:
+    """Read the population column, if any, into ``population`` (floats, NaN where empty)."""
+    col = _population_column(frame.columns)
+    if col is not None:
+        frame["population"] = _parse_population(frame[col], col, rows, path)
 
 
 def _check_extent(layer: gpd.GeoDataFrame, path: Path, rows: list[int], what: str) -> None:
@@ -283,12 +347,27 @@ def read_towns(path: str | Path) -> gpd.GeoDataFrame:
         )
     if layer.crs is not None and not layer.crs.equals("EPSG:4326"):
         layer = layer.to_crs("EPSG:4326")
-    _check_extent(layer, path, list(range(1, len(layer) + 1)), "feature")
+    features = list(range(1, len(layer) + 1))
+    _check_extent(layer, path, features, "feature")
+    _add_population(layer, features, path)
     return layer
 
 
+def _numbers(values: Any) -> np.ndarray:
+    """Cells as floats (published formats too); NaN where empty or not a number."""
+    from .indicators import parse_number
+
+    out = []
+    for v in values:
+        try:
+            out.append(parse_number(v))
+        except ValueError:
+            out.append(np.nan)
+    return np.array(out, dtype=float)
+
+
 def _prepare(towns: gpd.GeoDataFrame) -> pd.DataFrame:
-    """id, name, lon, lat, city_id, oblast of each town."""
+    """id, name, lon, lat, city_id, oblast, population of each town."""
     if not isinstance(towns, gpd.GeoDataFrame):
         raise InputError("towns must be a GeoDataFrame of points")
     geom = towns.geometry
@@ -315,6 +394,8 @@ def _prepare(towns: gpd.GeoDataFrame) -> pd.DataFrame:
     out["city_id"] = towns["city_id"].to_numpy() if "city_id" in towns.columns else None
     oblast = towns["region_2022"] if "region_2022" in towns.columns else None
     out["oblast"] = None if oblast is None else oblast.replace("", None).to_numpy()
+    pop_col = "population" if "population" in towns.columns else _population_column(towns.columns)
+    out["population"] = np.nan if pop_col is None else _numbers(towns[pop_col].to_numpy())
     return out
 
 
@@ -516,6 +597,14 @@ def score_towns(
     out = frame[["id", "name", "oblast", "lat", "lon"]].copy()
     if frame["city_id"].notna().any():
         out["city_id"] = frame["city_id"]
+    # The town's own population (for maps and tables; gravity sums the *other* cities):
+    # the towns' column, else the gazetteer's for a town with a gazetteer city_id.
+    own = pd.Series(population, index=city_ids)
+    own = own[~own.index.duplicated()]
+    from_gazetteer = frame["city_id"].astype(str).map(own).to_numpy(float)
+    pop_own = np.where(np.isnan(frame["population"]), from_gazetteer, frame["population"])
+    whole = np.isnan(pop_own) | (np.mod(pop_own, 1) == 0)
+    out["population"] = pd.array(pop_own, dtype="Int64") if whole.all() else pop_own
     evidence: dict[str, Any] = {}
     for key, allowed, limit in (
         ("core_city", core, config.fua_max_km),

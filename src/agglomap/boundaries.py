@@ -308,6 +308,31 @@ def _field(frame: pd.DataFrame, field: str, path: Path) -> str:
     )
 
 
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods")
+NOT_A_LAYER = "not a boundary layer GDAL can read"
+
+
+def _read_user_layer(path: Path) -> gpd.GeoDataFrame:
+    """A user's vector file as read by GDAL; one-line InputError when it is none (a table,
+    a file GDAL does not recognise, a layer without geometry)."""
+    reason = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # noqa: BLE001 - GDAL and the codecs raise many kinds
+        raw, reason = None, str(exc).split(";")[0].strip().rstrip(".")
+    table = path.suffix.lower() in TABLE_SUFFIXES
+    layer = isinstance(raw, gpd.GeoDataFrame) and (len(raw) == 0 or raw.geometry.notna().any())
+    if layer and not table:
+        return raw
+    if table or reason is None:
+        raise InputError(f"{NOT_A_LAYER} (a table? use join --indicators)", path=path)
+    if "not recognized as" in reason or "codec can't decode" in reason:
+        reason = "not a format GDAL recognises"
+    raise InputError(f"{NOT_A_LAYER} ({reason})", path=path)
+
+
 def read_boundaries(
     path: str | Path,
     name_field: str | None = None,
@@ -328,10 +353,7 @@ def read_boundaries(
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", path=path)
-    try:
-        raw = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # GDAL's own message says what is wrong with the file
-        raise InputError(f"cannot read as a vector layer: {exc}", path=path) from exc
+    raw = _read_user_layer(path)
     if len(raw) == 0:
         raise InputError("the layer has no features", path=path)
     attrs = pd.DataFrame(raw.drop(columns=raw.geometry.name))

@@ -119,10 +119,47 @@ class IndicatorTable:
     labels: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     vintage: str | None = None
+    no_data: dict[str, int] = field(default_factory=dict)
+    no_data_marks: list[str] = field(default_factory=list)
+    empty_columns: list[str] = field(default_factory=list)
 
     @property
     def value_columns(self) -> list[str]:
         return [c for c in self.data.columns if c in self.kinds]
+
+    def value_column(self, name: str, *, path: str | Path | None = None) -> str:
+        """The numeric column ``name`` (case and spacing ignored); InputError when it is
+        empty, holds text, or is not there (with suggestions)."""
+        where = path if path is not None else self.source_path
+        found = tables.find_column(name, self.value_columns)
+        if found is not None:
+            return found
+        other = tables.find_column(name, [str(c) for c in self.data.columns])
+        if other is not None and other in self.empty_columns:
+            raise InputError(f"column {other!r} is empty: no numbers to map", path=where)
+        if other is not None and other != "region_label":
+            sample = next((v for v in self.data[other] if v), "")
+            raise InputError(
+                f"column {other!r} holds text, not numbers (e.g. {sample!r}); numeric "
+                f"columns: {tables.quoted(self.value_columns)}",
+                path=where,
+            )
+        raise tables.column_error(name, self.value_columns, path=where, what="numeric column")
+
+    def no_data_note(self) -> str | None:
+        """``"3 cells read as no data ('-', 'х', '…'): 3 in 'v'"``, or None if no cell had
+        a mark."""
+        return no_data_note(self.no_data, self.no_data_marks)
+
+
+def no_data_note(counts: dict[str, int], marks: list[str]) -> str | None:
+    """One line saying how many cells held a "no data" mark, and which marks."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    cells = "1 cell" if n == 1 else f"{n} cells"
+    per = ", ".join(f"{k} in {c!r}" for c, k in counts.items() if k)
+    return f"{cells} read as no data ({', '.join(map(repr, marks))}): {per}"
 
 
 # ---------------------------------------------------------------- reading files
@@ -161,9 +198,26 @@ def _region_column(frame: pd.DataFrame, given: str | None, path: Path) -> str:
         if found is None:
             raise tables.column_error(given, cols, path=path, what="region column")
         return found
+    if frame.empty:
+        raise InputError(
+            f"no data rows: the header ({tables.quoted(cols)}) has no rows of regions under it",
+            path=path,
+        )
     sample = frame.head(40)
     scores = {c: sum(_looks_like_region(v) for v in sample[c]) for c in cols}
+    districts = {c: [v for v in sample[c] if _looks_like_district(v)] for c in cols}
     best = max(cols, key=lambda c: scores[c])
+    most = max(cols, key=lambda c: len(districts[c]))
+    if len(districts[most]) > scores[best]:
+        from .names import DISTRICT_JOIN_HINT
+
+        found = districts[most]
+        raise InputError(
+            f"these look like district names ({len(found)} of the first {len(sample)} rows, "
+            f"e.g. {_label(found[0])!r}), not oblast-level regions; {DISTRICT_JOIN_HINT}",
+            path=path,
+            column=most,
+        )
     if scores[best] == 0:
         raise InputError(
             f"no column holds region names or KATO codes (columns: {tables.quoted(cols)}). "
@@ -186,6 +240,21 @@ def _looks_like_region(cell: object) -> bool:
         except ValueError:
             pass
     return is_total_label(text) or _match(text, None) is not None
+
+
+def _looks_like_district(cell: object) -> bool:
+    """A text cell that names no region but a district (:class:`names.DistrictNameError`)."""
+    from . import names
+
+    if _blank(cell) or not isinstance(cell, str) or re.fullmatch(r"[\d\s.,%+-]+", cell):
+        return False
+    try:
+        names.match_region(_label(cell))
+    except names.DistrictNameError:
+        return True
+    except (AgglomapError, LookupError, ValueError):
+        return False
+    return False
 
 
 def _disambiguate(label: str, rid: str, vintage: str | None) -> str | None:
@@ -259,13 +328,20 @@ def _numeric_columns(frame: pd.DataFrame, columns: list[str]) -> list[str]:
 
 def _parse_values(
     frame: pd.DataFrame, numeric: list[str], path: Path, row_numbers: list[int]
-) -> pd.DataFrame:
-    """Every cell of the numeric columns as a float; InputError at the first that is not."""
+) -> tuple[pd.DataFrame, dict[str, int], list[str]]:
+    """Every cell of the numeric columns as a float; InputError at the first that is not.
+    Also how many filled cells per column were a "no data" mark, and the marks seen."""
     values = pd.DataFrame(index=frame.index, columns=numeric, dtype=float)
+    counts: dict[str, int] = {}
+    marks: dict[str, None] = {}
     for c in numeric:
+        counts[c] = 0
         for i, v in frame[c].items():
             try:
                 values.at[i, c] = parse_number(v)
+                if not _blank(v) and math.isnan(values.at[i, c]):
+                    counts[c] += 1
+                    marks.setdefault(str(v).strip(), None)
             except ValueError:
                 raise InputError(
                     f"expected a number, found {str(v).strip()!r}",
@@ -273,7 +349,7 @@ def _parse_values(
                     row=row_numbers[i],
                     column=c,
                 ) from None
-    return values
+    return values, {c: n for c, n in counts.items() if n}, list(marks)
 
 
 def _untangle(
@@ -323,7 +399,8 @@ def read_indicators(
     col = _region_column(frame, region_column, path)
     others = [c for c in frame.columns if c != col]
     numeric = _numeric_columns(frame, others)
-    values = _parse_values(frame, numeric, path, row_numbers)
+    values, no_data, marks = _parse_values(frame, numeric, path, row_numbers)
+    empty = [c for c in others if c not in numeric and all(_blank(v) for v in frame[c])]
 
     total, ids, unknown = None, {}, []
     for i, label in frame[col].items():
@@ -358,8 +435,9 @@ def read_indicators(
         else:
             data[c] = [None if _blank(v) else str(v).strip() for v in frame.loc[keep, c]]
     kinds, units = {}, {}
-    for c in numeric:
-        kinds[c], units[c] = _kind_and_unit(c, data[c])
+    for c in numeric:  # the total row counts too: the regions may all be "no data"
+        seen = data[c] if total is None else pd.concat([data[c], total[[c]]])
+        kinds[c], units[c] = _kind_and_unit(c, seen)
     if vintage is None:
         only_2022 = set(load_regions().query("vintages == '2022'")["region_id"])
         vintage = "2022" if only_2022 & set(data.index) else "2018"
@@ -372,6 +450,9 @@ def read_indicators(
         labels={c: c for c in numeric},
         rows={ids[i]: row_numbers[i] for i in keep},
         vintage=vintage,
+        no_data=no_data,
+        no_data_marks=marks,
+        empty_columns=empty,
     )
 
 
@@ -408,9 +489,13 @@ def ratio_columns() -> dict[str, tuple[str, str, float]]:
 
 @dataclass
 class TotalCheck:
+    """A count/amount column's national total against the sum of its regions; ``n_no_data``
+    regions of the table had no value (their share is missing from the sum)."""
+
     column: str
     total: float
     regions_sum: float
+    n_no_data: int = 0
 
     @property
     def difference(self) -> float:
@@ -434,6 +519,8 @@ class JoinReport:
     total_checks: list[TotalCheck] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     boundary_file: str | None = None  # a user's boundary file, when one was joined onto
+    no_data: dict[str, int] = field(default_factory=dict)  # "no data" marks per column
+    no_data_marks: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -470,16 +557,23 @@ class JoinReport:
                 + " describe the region in the table's layout, whose extent differs from "
                 f"the {self.vintage} polygon (see the crosswalk in docs/indicators.md)."
             )
+        if note := no_data_note(self.no_data, self.no_data_marks):
+            out.append(note[0].upper() + note[1:] + ".")
         for chk in self.total_checks:
-            line = f"{chk.column}: national total {_fmt(chk.total)}, sum of regions "
-            if chk.difference == 0:
-                out.append(line + f"{_fmt(chk.regions_sum)} (equal)")
+            line = f"{chk.column}: national total {_fmt(chk.total)}"
+            if math.isnan(chk.regions_sum):
+                out.append(f"{line}; no region has data")
                 continue
-            rel = "rounding" if abs(chk.relative) < 1e-4 else f"{chk.relative:+.2%}"
-            out.append(
-                line + f"{_fmt(chk.regions_sum)} (difference {_fmt(chk.difference, sign=True)}, "
-                f"{rel})"
-            )
+            line += f", sum of regions {_fmt(chk.regions_sum)}"
+            if chk.difference == 0:
+                notes = ["equal"]
+            else:
+                rel = "rounding" if abs(chk.relative) < 1e-4 else f"{chk.relative:+.2%}"
+                notes = [f"difference {_fmt(chk.difference, sign=True)}", rel]
+            if chk.n_no_data:
+                n = chk.n_no_data
+                notes.append(f"{n} region{'s' if n > 1 else ''} without data")
+            out.append(f"{line} ({', '.join(notes)})")
         return "\n".join(out)
 
 
@@ -532,7 +626,10 @@ def join(
             if table.kinds.get(c) in SUMMABLE and c in table.total.index:
                 tot = float(table.total[c])
                 if not math.isnan(tot):
-                    checks.append(TotalCheck(c, tot, float(table.data[c].sum(min_count=1))))
+                    col = table.data[c]
+                    checks.append(
+                        TotalCheck(c, tot, float(col.sum(min_count=1)), int(col.isna().sum()))
+                    )
     report = JoinReport(
         vintage=vintage,
         n_regions=len(ids),
@@ -543,5 +640,7 @@ def join(
         total_checks=checks,
         names={r: regions.at[r, "name_en"] for r in regions.index},
         boundary_file=str(source_path) if source_path else None,
+        no_data=dict(table.no_data),
+        no_data_marks=list(table.no_data_marks),
     )
     return joined, report

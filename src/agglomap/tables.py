@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,6 +168,15 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> list[list[object]]:
     """Cells of one sheet; a merged range's value is repeated over its cells."""
     import openpyxl
 
+    if not zipfile.is_zipfile(path):
+        head = path.read_bytes()[:4096]
+        if not head:
+            raise InputError("empty file: expected a header row and rows of data", path=path)
+        try:
+            decode(head, path)
+        except InputError:
+            raise InputError("not an Excel .xlsx file", path=path) from None
+        raise InputError("not an Excel .xlsx file (is it a CSV renamed?)", path=path)
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

@@ -52,14 +52,14 @@ def load_rules(path: str | Path | None = None) -> Rules:
     for name, spec in doc["scenarios"].items():
         where = f"scenarios.{name}"
         if name not in SCENARIOS:
-            raise InputError(
+            raise _key_error(
                 f"unknown scenario {name!r}; expected {', '.join(SCENARIOS)}"
                 + did_you_mean(name, SCENARIOS),
-                path=path,
-                column=where,
+                path,
+                where,
             )
         if not isinstance(spec, dict) or not isinstance(spec.get("rules"), list):
-            raise InputError("expected 'rules:' with a list of rules", path=path, column=where)
+            raise _key_error("expected 'rules:' with a list of rules", path, where)
         labels[name] = str(spec.get("label", name))
         scenarios[name] = tuple(
             _rule(r, path, f"{where}.rules[{i}]") for i, r in enumerate(spec["rules"])
@@ -70,34 +70,39 @@ def load_rules(path: str | Path | None = None) -> Rules:
     return Rules(scenarios, labels, path)
 
 
+def _key_error(message: str, path: Path, where: str) -> InputError:
+    """A mistake in the rule file at key ``where`` (``scenarios.inertial.rules[0]``)."""
+    return InputError(f"key {where!r}: {message}", path=path)
+
+
 def _rule(raw: object, path: Path, where: str) -> Rule:
     if not isinstance(raw, dict) or "indicator" not in raw or "pluses" not in raw:
-        raise InputError("expected {indicator: ..., pluses: {level: n}}", path=path, column=where)
+        raise _key_error("expected {indicator: ..., pluses: {level: n}}", path, where)
     ind = str(raw["indicator"])
     if ind not in INDICATORS:
-        raise InputError(
+        raise _key_error(
             f"unknown indicator {ind!r}; expected {', '.join(INDICATORS)}"
             + did_you_mean(ind, INDICATORS),
-            path=path,
-            column=where,
+            path,
+            where,
         )
     pluses = raw["pluses"]
     if not isinstance(pluses, dict):
-        raise InputError("'pluses' must map level names to numbers", path=path, column=where)
+        raise _key_error("'pluses' must map level names to numbers", path, where)
     names = level_names(ind)
     for level, n in pluses.items():
         if level not in names:
-            raise InputError(
+            raise _key_error(
                 f"{ind} has no level {level!r}; its levels are {', '.join(names)}"
                 + did_you_mean(level, names),
-                path=path,
-                column=where,
+                path,
+                where,
             )
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise InputError(
+            raise _key_error(
                 f"pluses for {level!r} must be a whole number ≥ 0, found {n!r}",
-                path=path,
-                column=where,
+                path,
+                where,
             )
     return Rule(ind, dict(pluses), str(raw.get("why", "")))
 
