@@ -110,7 +110,7 @@ def geodesic_length_km(line: LineString) -> float:
 
 def _need(entry: dict, key: str, path: Path, what: str, column: str | None = None) -> Any:
     if key not in entry or entry[key] in (None, ""):
-        raise InputError(f"{what}: missing {key!r}", path=path, column=column or key)
+        raise InputError(f"{what}: missing {key!r}", path=path, key=column or key)
     return entry[key]
 
 
@@ -118,12 +118,10 @@ def _float(value: Any, path: Path, what: str, key: str, low: float, high: float)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InputError(
-            f"{what}: {key} {value!r} is not a number", path=path, column=key
-        ) from None
+        raise InputError(f"{what}: {key} {value!r} is not a number", path=path, key=key) from None
     if not (low <= number <= high):
         raise InputError(
-            f"{what}: {key} {number} outside [{low:g}, {high:g}] degrees", path=path, column=key
+            f"{what}: {key} {number} outside [{low:g}, {high:g}] degrees", path=path, key=key
         )
     return number
 
@@ -135,7 +133,7 @@ def _choice(value: Any, allowed: tuple[str, ...], path: Path, what: str, key: st
             f"{what}: {key} {value!r} is not one of {', '.join(allowed)}"
             + did_you_mean(value, allowed),
             path=path,
-            column=key,
+            key=key,
         )
     return text
 
@@ -174,7 +172,7 @@ def parse_file(path: str | Path, known: dict[str, Waypoint] | None = None) -> Co
         wid = str(_need(entry, "id", path, f"waypoint {i}"))
         what = f"waypoint {wid!r}"
         if wid in waypoints or (known and wid in known):
-            raise InputError(f"{what}: id defined twice", path=path, column="id")
+            raise InputError(f"{what}: id defined twice", path=path, key="id")
         approx = entry.get("approx_km")
         waypoints[wid] = Waypoint(
             id=wid,
@@ -195,14 +193,14 @@ def parse_file(path: str | Path, known: dict[str, Waypoint] | None = None) -> Co
         cid = str(_need(entry, "id", path, f"corridor {i}"))
         what = f"corridor {cid!r}"
         if cid in seen:
-            raise InputError(f"{what}: id defined twice", path=path, column="id")
+            raise InputError(f"{what}: id defined twice", path=path, key="id")
         seen.add(cid)
         route = _need(entry, "route", path, what)
         if not isinstance(route, list) or len(route) < 2:
             raise InputError(
                 f"{what}: route needs a list of at least 2 waypoint ids, got {route!r}",
                 path=path,
-                column="route",
+                key="route",
             )
         route = [str(r) for r in route]
         for wid in route:
@@ -210,12 +208,12 @@ def parse_file(path: str | Path, known: dict[str, Waypoint] | None = None) -> Co
                 hint = suggest(wid, usable)
                 did = f"; did you mean {', '.join(map(repr, hint))}?" if hint else ""
                 raise InputError(
-                    f"{what}: unknown waypoint id {wid!r} in route{did}", path=path, column="route"
+                    f"{what}: unknown waypoint id {wid!r} in route{did}", path=path, key="route"
                 )
         for a, b in zip(route, route[1:], strict=False):
             if a == b:
                 raise InputError(
-                    f"{what}: waypoint {a!r} repeated in a row", path=path, column="route"
+                    f"{what}: waypoint {a!r} repeated in a row", path=path, key="route"
                 )
         corridors.append(
             Corridor(
@@ -297,7 +295,7 @@ def load_corridors(extra: str | Path | None = None, *, spacing_km: float = 5.0) 
         raise InputError(
             f"corridor ids {clash} already exist in the shipped corridors; give them new ids",
             path=user.path,
-            column="id",
+            key="id",
         )
     return _lines([shipped, user], spacing_km)
 

@@ -13,7 +13,7 @@ class AgglomapError(Exception):
 
 
 class InputError(AgglomapError, ValueError):
-    """Bad user input: a file, a row and/or a column, and what was expected there."""
+    """Bad user input: a file, a row and/or a column (or a config key), and what was expected."""
 
     def __init__(
         self,
@@ -22,10 +22,12 @@ class InputError(AgglomapError, ValueError):
         path: str | Path | None = None,
         row: int | None = None,
         column: str | None = None,
+        key: str | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else None
         self.row = row
         self.column = column
+        self.key = key  # a setting in a YAML/config file, where tables have columns
         self.message = message
         where = []
         if path is not None:
@@ -34,6 +36,8 @@ class InputError(AgglomapError, ValueError):
             where.append(f"row {row}")
         if column is not None:
             where.append(f"column {column!r}")
+        if key is not None:
+            where.append(f"key {key!r}")
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
 
 
