@@ -100,7 +100,6 @@ def _note_fewer_classes(args: argparse.Namespace, joined: pd.DataFrame) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import tables
     from ..indicators import default_indicators, join, read_indicators
     from ..maps import web
     from ..maps.choropleth import DEFAULT_LAYERS, choropleth
@@ -116,16 +115,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         table = default_indicators()
         source = table.source
-    columns = table.value_columns
-    found = tables.find_column(args.column, columns)
-    if found is None:
-        raise tables.column_error(
-            args.column,
-            columns,
-            path=args.indicators or "shipped 2021 innovation table",
-            what="numeric column",
-        )
-    args.column = found
+    args.column = table.value_column(
+        args.column, path=args.indicators or "shipped 2021 innovation table"
+    )
     boundaries, boundary_source = load_user_or_builtin_boundaries(
         args, args.vintage or table.vintage or "2022"
     )
