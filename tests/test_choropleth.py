@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
 import mapclassify
 import matplotlib.colors
@@ -332,4 +333,43 @@ def test_column_given_by_its_first_words_is_suggested_in_full(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "did you mean 'ЖӨӨ, млн. теңге'" in err and "kk.csv" in err
+    assert not (tmp_path / "m.html").exists()
+
+
+def test_counts_get_whole_number_class_limits(joined):
+    """Whole-number data (enterprises) get whole-number limits, each region still inside its
+    own printed class and no other (was "1 000,0 – 1 118,4")."""
+    rng = np.random.default_rng(11)
+    counts = rng.integers(1_000, 9_000, len(joined)).astype(float)
+    number = r"[\d\u00a0]+"
+    for scheme in ("quantiles", "equal_interval", "fisher_jenks", "natural_breaks"):
+        c = classify(counts, scheme, 5)
+        labels = class_labels(c, "count", "ru")
+        assert all(re.fullmatch(rf"{number} – {number}", x) for x in labels), labels
+        legend = " | ".join(f"{x}\u00a0%" for x in labels)  # the helper's row format
+        _assert_values_inside_their_printed_classes(legend, counts, c, ",", "\u00a0")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # mapclassify: numba missing
+            reference = mapclassify.classify(counts, scheme, k=5)
+        assert (c.yb == reference.yb).all()
+    unit = "тыс. тенге"  # the user's own unit is printed as given
+    assert class_labels(classify(counts), unit, "ru")[0].endswith("\u00a0тыс. тенге")
+
+
+def test_an_empty_column_is_named_as_empty(tmp_path, capsys):
+    table = tmp_path / "t.csv"
+    table.write_text("region,v,w\nAkmola,1,\nAktobe,2,\n", encoding="utf-8")
+    code = main(
+        [
+            "choropleth",
+            "--indicators",
+            str(table),
+            "--column",
+            "w",
+            "--out",
+            str(tmp_path / "m.html"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "column 'w' is empty" in err
     assert not (tmp_path / "m.html").exists()

@@ -95,8 +95,9 @@ def test_unknown_keys_and_languages_are_errors_not_english():
 
 def test_every_plain_word_is_used_by_a_map_module():
     """No dead entries: each key outside the level/scenario/layer families is written,
-    quoted, in agglomap/maps/*.py."""
-    code = "\n".join(p.read_text(encoding="utf-8") for p in sorted(MAPS.glob("*.py")))
+    quoted, in agglomap/maps/*.py (or, for the index's descriptions, in pipeline.py)."""
+    files = [*sorted(MAPS.glob("*.py")), MAPS.parent / "pipeline.py"]
+    code = "\n".join(p.read_text(encoding="utf-8") for p in files)
     families = ("level.", "scenario.", "layer.", "scheme.")
     unused = [
         key
@@ -149,3 +150,12 @@ def test_tenge_units_print_in_the_maps_language():
     for unit in ("млрд tenge", "bn tenge", "млн tenge", "мың tenge"):
         for lang in ("ru", "kk"):
             assert not LATIN.search(i18n.unit_label(unit, lang)), (unit, lang)
+
+
+def test_a_users_unit_is_printed_verbatim():
+    """Only the table reader's "<scale> tenge" is abbreviated; ``--unit 'тыс. тенге'`` is
+    the user's own wording and stays as typed."""
+    for unit in ("тыс. тенге", "млн тенге", "тг", "KZT", "thousand tenge, 2021 prices"):
+        for lang in i18n.LANGS:
+            assert i18n.unit_label(unit, lang) == unit, (unit, lang)
+    assert i18n.unit_label("тыс tenge", "ru") == "тыс. ₸"  # as indicators.py writes it

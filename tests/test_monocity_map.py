@@ -305,3 +305,38 @@ def test_thousands_of_towns_warn_about_the_page_size(capsys):
     assert capsys.readouterr().err == ""
     page = web.render_html(m)
     assert "1 town ·" in page and "1 towns" not in page
+
+
+@pytest.mark.browser
+def test_town_names_stay_off_large_city_markers(tmp_path, scores, sources_dir):
+    """Tekeli's name once sat under the Taldykorgan marker."""
+    m = monocity_map(scores, lang="ru", sources_dir=sources_dir)
+    out = web.save_map(m, tmp_path / "cities.html", sources=[])
+    rects = (
+        "r => { const b = r.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom] }"
+    )
+    with open_html(out) as (page, log):
+        assert not log, log
+        labels = page.evaluate(
+            f"[...document.querySelectorAll('.agglomap-town-label')].map({rects})"
+        )
+        markers = page.evaluate(
+            f"[...document.querySelectorAll('path.agglomap-large-city')].map({rects})"
+        )
+        legend = _plain(page.locator(".agglomap-legend").inner_text())
+    assert len(labels) == len(scores) and len(markers) >= 5
+    clashes = [(a, b) for a in labels for b in markers if _hits(a, b)]
+    assert not clashes, clashes
+    assert t("road_and_rail", "ru") in legend  # shared road-and-rail routes are explained
+
+
+def test_assessed_towns_missing_from_the_map_are_named_on_stderr(scores, capsys):
+    empty = gpd.GeoDataFrame(geometry=[], crs=4326)
+    kwargs = {"boundaries": empty, "corridors": empty, "rings_km": (), "show_links": False}
+    shown = scores[scores["id"] != "karazhal"]
+    monocity_map(shown, assessment=default_assessment(), **kwargs)
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 1 and "Karazhal (karazhal)" in err, err
+    assert "Balkhash" not in err and "Temirtau" not in err
+    monocity_map(scores, assessment=default_assessment(), **kwargs)
+    assert capsys.readouterr().err == ""

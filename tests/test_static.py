@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 import math
 import re
+import warnings
 import xml.etree.ElementTree as ET
 
+import geopandas as gpd
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from PIL import Image
 from pyproj import Geod, Proj, Transformer
 
 from agglomap.boundaries import load_boundaries
 from agglomap.errors import InputError
+from agglomap.i18n import t as word
 from agglomap.maps import static, web
 from agglomap.maps.choropleth import class_labels, classify
 from agglomap.provenance import GEOKZ
@@ -188,6 +193,10 @@ def test_index_lists_files_with_links_sizes_and_escaped_text(oblasts, tmp_path):
     assert '<html lang="ru">' in ru and "<title>Результаты agglomap</title>" in ru
     assert "<th>файл</th><th>описание</th><th>размер</th>" in ru
     assert "Файлов: 1 · создано" in ru and "Оценки TDaa" in ru
+    assert ">22 Б<" in ru  # the size unit in the page's language
+    kk = write_index(tmp_path, [(png, "x")], lang="kk").read_text("utf-8")
+    assert re.search(r'class="size">\d+,\d КБ<', kk) and "KB" not in kk
+    assert re.search(r'class="size">\d+\.\d KB<', page)
     with pytest.raises(InputError, match="expected one of kk, ru, en"):
         write_index(tmp_path, [("scores.csv", "x")], lang="kz")
 
@@ -279,3 +288,84 @@ def test_static_monocity_map_keeps_oblast_names_off_town_names(oblasts):
         if lang == "ru":
             assert "Проекция" in words and "Границы: geokz" in words
             assert "Projection" not in words and "Boundaries" not in words
+
+
+def _town_figure(oblasts, lang):
+    from agglomap.agglomeration import score_towns
+    from agglomap.corridors import load_corridors
+    from agglomap.gazetteer import monocities
+
+    scores = score_towns(monocities())
+    fig = static.monocity_figure(scores, corridors=load_corridors(), boundaries=oblasts, lang=lang)
+    return scores, fig
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_static_town_names_overlap_no_name_and_no_large_city(oblasts, lang):
+    """Saran, Abai and Shakhtinsk once collided around Karaganda, Tekeli sat under the
+    Taldykorgan marker."""
+    scores, fig = _town_figure(oblasts, lang)
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    names = [a for a in ax.texts if a.zorder in (7.5, 8)]  # large cities, towns
+    fig.canvas.draw()
+    for a in names:  # the text's own box (an annotation's extent includes its leader line)
+        a.update_positions(renderer)
+    boxes = {a.get_text(): Text.get_window_extent(a, renderer) for a in names}
+    assert len(boxes) == len(names)
+    towns = [a.get_text() for a in names if a.zorder == 8]
+    assert sorted(towns) == sorted(static.town_names(scores, lang))  # every town named
+    clashes = [(a, b) for a in boxes for b in boxes if a < b and boxes[a].overlaps(boxes[b])]
+    assert not clashes, clashes
+    (cities,) = [c for c in ax.collections if c.get_gid() == "large-city"]
+    centres = ax.transData.transform(cities.get_offsets())
+    half = math.sqrt(cities.get_sizes()[0]) / 2 * fig.dpi / 72
+    assert len(centres) >= 5
+    hits = [
+        (name, tuple(c))
+        for name, box in boxes.items()
+        for c in centres
+        if box.x0 < c[0] + half
+        and c[0] - half < box.x1
+        and box.y0 < c[1] + half
+        and c[1] - half < box.y1
+    ]
+    assert not hits, hits
+    taldykorgan = "Талдыкорган" if lang == "ru" else "Taldykorgan"
+    assert taldykorgan in boxes  # the large city is drawn and named
+    legend = " ".join(x.get_text() for leg in ax.findobj(Legend) for x in leg.get_texts())
+    assert word("road_and_rail", lang) in legend  # the shared road-and-rail style
+
+
+def test_thousands_of_towns_name_only_what_fits(oblasts, tmp_path):
+    n = 3_000
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(52, 82, n), rng.uniform(43, 52, n)
+    names = [str(10_754_966_258 + i) for i in range(n)]  # OSM ids where OSM has no name
+    for i in range(0, n, 3):
+        names[i] = f"Town {i}"
+    names[1] = "北京"  # no glyph in DejaVu Sans: the Latin name instead
+    frame = gpd.GeoDataFrame(
+        {
+            "id": [f"t{i}" for i in range(n)],
+            "name": names,
+            "name_en": ["Beijing" if i == 1 else None for i in range(n)],
+            "tdaa": np.where(np.arange(n) == 1, 20.0, rng.uniform(0, 15, n)),
+            "tdaa_level": "low",
+        },
+        geometry=gpd.points_from_xy(lon, lat),
+        crs=4326,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = static.static_monocity_map(frame, tmp_path / "many.svg", boundaries=oblasts)
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    text = _svg_text(out)
+    shown = re.findall(r"Town \d+|Beijing|北京|\d{11}", text)
+    assert "Beijing" in shown and "北京" not in text
+    assert not [s for s in shown if s.isdigit()]
+    assert 20 <= len(shown) <= static.MAX_LABELS
+    assert f"Named: {len(shown)} of 3000 towns, those with the highest TDaa" in text
+    fig = static.monocity_figure(frame, boundaries=oblasts)
+    (dots,) = [c for c in fig.axes[0].collections if c.get_offsets().shape[0] == n]
+    assert dots.get_sizes().max() < static.marker_area(50_000) / 5  # dots, not a blot

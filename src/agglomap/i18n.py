@@ -85,6 +85,26 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "rings": {"kk": "Қашықтық сақиналары", "ru": "Кольца расстояний", "en": "Distance rings"},
     "large_cities": {"kk": "Ірі қалалар", "ru": "Крупные города", "en": "Large cities"},
+    "road_and_rail": {
+        "kk": "автожол және темір жол",
+        "ru": "авто- и железная дорога",
+        "en": "road and rail",
+    },
+    "labels_note_population": {
+        "kk": "{total} қаланың {n} атауы көрсетілген: халқы ең көптері",
+        "ru": "Подписаны {n} из {total} городов: крупнейшие по населению",
+        "en": "Named: {n} of {total} towns, the largest by population",
+    },
+    "labels_note_tdaa": {
+        "kk": "{total} қаланың {n} атауы көрсетілген: TDaa ең жоғарылары",
+        "ru": "Подписаны {n} из {total} городов: с наибольшим TDaa",
+        "en": "Named: {n} of {total} towns, those with the highest TDaa",
+    },
+    "labels_note_room": {
+        "kk": "{total} қаланың {n} атауы көрсетілген (қалғандарына орын не атау жоқ)",
+        "ru": "Подписаны {n} из {total} городов (остальным не хватило места или названия)",
+        "en": "Named: {n} of {total} towns (the others lack room or a name)",
+    },
     "recommended_scenario": {
         "kk": "Ұсынылған сценарий",
         "ru": "Рекомендуемый сценарий",
@@ -247,6 +267,10 @@ WORDS: dict[str, dict[str, str]] = {
     "index_what": {"kk": "сипаттамасы", "ru": "описание", "en": "what it is"},
     "index_size": {"kk": "көлемі", "ru": "размер", "en": "size"},
     "index_sources": {"kk": "дереккөздер", "ru": "источники", "en": "sources"},
+    "size.B": {"kk": "Б", "ru": "Б", "en": "B"},
+    "size.KB": {"kk": "КБ", "ru": "КБ", "en": "KB"},
+    "size.MB": {"kk": "МБ", "ru": "МБ", "en": "MB"},
+    "size.GB": {"kk": "ГБ", "ru": "ГБ", "en": "GB"},
     "index_meta": {
         "kk": "Файлдар: {n} · {created} жасалды, agglomap {version}",
         "ru": "Файлов: {n} · создано {created}, agglomap {version}",
@@ -366,7 +390,9 @@ _SCALE_ALIASES = {
     "mln": "mln", "million": "mln", "млн": "mln",
     "thousand": "thousand", "thous": "thousand", "тыс": "thousand", "мың": "thousand",
 }  # fmt: skip
-_TENGE_RE = re.compile(r"^\s*(?:(\w+)\.?\s+)?(?:tenge|тенге|теңге|kzt|₸|тг)\.?\s*$", re.IGNORECASE)
+# only the exact form the table reader writes ("тыс tenge"); a unit as the user typed it
+# ("тыс. тенге", "млн тг") is printed verbatim
+_TENGE_RE = re.compile(r"^(?:(\w+) )?tenge$")
 
 LEVEL_PREFIX = "level."
 SCENARIO_PREFIX = "scenario."
@@ -405,7 +431,8 @@ def t(key: str, lang: str) -> str:
 
 
 def unit_label(unit: str | None, lang: str) -> str:
-    """How ``unit`` is printed in ``lang`` (units not in :data:`UNITS` as given)."""
+    """How ``unit`` is printed in ``lang``: :data:`UNITS` and the table reader's
+    ``"<scale> tenge"`` translated, any other unit (e.g. a user's ``--unit``) verbatim."""
     lang = check_lang(lang)
     if not unit:
         return ""

@@ -152,6 +152,10 @@ def classify(
         warnings.simplefilter("ignore")  # numba missing, fewer distinct values than k
         result = mapclassify.classify(y[known], scheme, **kwargs)
     upper = np.asarray(result.bins, dtype=float)
+    if scheme != "user_defined" and _data_decimals(y[known]) == 0:
+        # whole numbers (counts): no value lies between floor(break) and a fractional break,
+        # so the integer limit holds exactly the same values (1 118, not 1 118.4)
+        upper = np.floor(upper)
     lows = np.concatenate([[np.nanmin(y[known])], upper[:-1]])
     yb = np.full(len(y), -1, dtype=int)
     yb[known] = np.asarray(result.yb, dtype=int)

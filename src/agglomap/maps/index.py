@@ -31,12 +31,18 @@ a{color:#0b5cad}
 """
 
 
-def human_size(n_bytes: int) -> str:
-    """``1536`` → ``"1.5 KB"`` (powers of 1024)."""
+_SIZE_UNITS = ("size.B", "size.KB", "size.MB", "size.GB")
+
+
+def human_size(n_bytes: int, lang: str = "en") -> str:
+    """``1536`` → ``"1.5 KB"`` (powers of 1024); ``"1,5 КБ"`` in ru/kk."""
     size = float(n_bytes)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+    for key in _SIZE_UNITS:
+        if size < 1024 or key == _SIZE_UNITS[-1]:
+            number = f"{size:.0f}" if key == "size.B" else f"{size:.1f}"
+            if lang in ("kk", "ru"):
+                number = number.replace(".", ",")
+            return f"{number} {t(key, lang)}"
         size /= 1024
     raise AssertionError("unreachable")
 
@@ -75,7 +81,7 @@ def write_index(
             link += f' <small>(<a href="{side_href}">{t("index_sources", lang)}</a>)</small>'
         rows.append(
             f"<tr><td>{link}</td><td>{html.escape(str(description))}</td>"
-            f'<td class="size">{human_size(target.stat().st_size)}</td></tr>'
+            f'<td class="size">{human_size(target.stat().st_size, lang)}</td></tr>'
         )
     created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     meta = t("index_meta", lang).format(n=len(rows), created=created, version=__version__)

@@ -31,11 +31,12 @@ from jinja2 import Template
 from pyproj import Geod
 
 from .. import provenance
+from ..boundaries import EQUAL_AREA
 from ..errors import InputError, suggest
 from ..i18n import level_word, scenario_text, t
 from ..regions import KZ_BBOX
 from . import web
-from .static import town_names, town_population
+from .static import shared_sections, town_names, town_population
 from .style import TDAA_COLORS, TDAA_LEVELS, tdaa_color
 
 GEOD = Geod(ellps="WGS84")
@@ -52,7 +53,9 @@ SCENARIO_COLORS = {
 NOT_ASSESSED = "#ffffff"
 RING_COLOR = "#6a51a3"
 LINK_COLOR = "#3f3f3f"
-CORRIDOR_STYLE = {"road": ("#4d4d4d", None), "rail": ("#1f4e9c", "6 5")}
+CORRIDOR_STYLE = {"road": ("#8a8a8a", None), "rail": ("#1f4e9c", "6 5")}
+# roads wide, rails narrow on top: where both share a route, both styles show
+CORRIDOR_WEIGHT = {"road": 4.0, "rail": 2.0}
 REF_POPULATION = 100_000
 REF_RADIUS_PX = 9.0
 DIGITS = 5  # coordinates written to the page: 1e-5° ≈ 1 m
@@ -87,7 +90,8 @@ class _PlaceTownLabels(MacroElement):
         """
 {% macro script(this, kwargs) %}
 (function (map, group) {
-    var spots = [[1, 0], [-1, 0], [0, -1], [0, 1], [1, -1], [-1, -1], [1, 1], [-1, 1]];
+    var near = [[1, 0], [-1, 0], [0, -1], [0, 1], [1, -1], [-1, -1], [1, 1], [-1, 1]];
+    var spots = near.concat(near.map(function (o) { return [o[0] * 2.2, o[1] * 2.2]; }));
     function put(el, o) {
         var r = +el.dataset.r + 2, d = (o[0] && o[1]) ? 0.75 : 1;
         el.style.left = (o[0] * r * d) + 'px';
@@ -102,14 +106,21 @@ class _PlaceTownLabels(MacroElement):
     function place() {
         if (!map.hasLayer(group)) { return; }
         var taken = [];
+        var hard = [];  // large-city markers: never covered, even by a crowded name
         document.querySelectorAll('path.{{ this.town_class }}, .leaflet-tooltip.agglomap-km')
             .forEach(function (el) { taken.push(el.getBoundingClientRect()); });
+        document.querySelectorAll('path.agglomap-large-city')
+            .forEach(function (el) { hard.push(el.getBoundingClientRect()); });
         document.querySelectorAll('.agglomap-town-label').forEach(function (el) {
+            var best = 0, fewest = Infinity;
             for (var j = 0; j < spots.length; j++) {
                 var b = put(el, spots[j]);
-                if (!taken.some(function (q) { return hits(b, q); })) { taken.push(b); return; }
+                var n = taken.filter(function (q) { return hits(b, q); }).length +
+                    100 * hard.filter(function (q) { return hits(b, q); }).length;
+                if (n === 0) { taken.push(b); return; }
+                if (n < fewest) { best = j; fewest = n; }
             }
-            taken.push(put(el, spots[0]));
+            taken.push(put(el, spots[best]));  // no free spot: the least crowded one
         });
     }
     function later() { window.requestAnimationFrame(place); }
@@ -360,7 +371,12 @@ def _assessment_html(a: pd.Series, lang: str) -> str:
 
 
 def _legend_html(
-    lang: str, assessed: bool, corridors: Sequence[str], links: bool, rings_km: Sequence[float]
+    lang: str,
+    assessed: bool,
+    corridors: Sequence[str],
+    links: bool,
+    rings_km: Sequence[float],
+    shared: bool = False,
 ) -> str:
     e = web.esc
 
@@ -408,7 +424,18 @@ def _legend_html(
     extra = []
     for mode in corridors:
         color, dash = CORRIDOR_STYLE[mode]
-        extra.append(f'<div class="row">{line(color, dash)}<span>{e(t(mode, lang))}</span></div>')
+        svg = line(color, dash, CORRIDOR_WEIGHT[mode])
+        extra.append(f'<div class="row">{svg}<span>{e(t(mode, lang))}</span></div>')
+    if shared:  # a shared route: the wide road line with the rail dashes on it
+        (road, _), (rail, dash) = CORRIDOR_STYLE["road"], CORRIDOR_STYLE["rail"]
+        both = line(road, None, CORRIDOR_WEIGHT["road"]).replace(
+            "</svg>",
+            f'<line x1="1" y1="5" x2="27" y2="5" stroke="{rail}" '
+            f'stroke-width="{CORRIDOR_WEIGHT["rail"]:g}" stroke-dasharray="{dash}"/></svg>',
+        )
+        extra.append(
+            f'<div class="row shared">{both}<span>{e(t("road_and_rail", lang))}</span></div>'
+        )
     if links:
         extra.append(
             f'<div class="row">{line(LINK_COLOR, "2 3", 1.5)}'
@@ -495,6 +522,7 @@ def monocity_map(
         ).add_to(group)
 
     modes = _add_corridors(m, corridors, lang)
+    shared = len(modes) == 2 and shared_sections(corridors.to_crs(EQUAL_AREA)) > 1.0
 
     if rings_km:
         group = folium.FeatureGroup(
@@ -572,7 +600,7 @@ def monocity_map(
 
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     web.HtmlControl(
-        _legend_html(lang, bool(assessed), modes, show_links, tuple(rings_km)),
+        _legend_html(lang, bool(assessed), modes, show_links, tuple(rings_km), shared),
         position="bottomright",
         css_class="agglomap-legend",
     ).add_to(m)
@@ -605,6 +633,18 @@ def _assessment_by_town(assessment: pd.DataFrame | None, towns: pd.DataFrame) ->
             "assessment lacks column 'town_id' (the output of monocity.assess)", column="town_id"
         )
     known = set(towns["id"].astype(str))
+    ids = assessment["town_id"].astype(str)
+    shown = ids
+    if "town" in assessment.columns:  # "Karazhal (karazhal)"
+        named = assessment["town"].astype(str)
+        shown = named.where(named == ids, named + " (" + ids + ")")
+    missing = list(dict.fromkeys(shown[~ids.isin(known)]))
+    if missing:
+        print(
+            f"warning: {len(missing)} assessed town(s) not on the map (no score row), "
+            f"assessment not drawn: {', '.join(missing)}",
+            file=sys.stderr,
+        )
     return {str(r["town_id"]): r for _, r in assessment.iterrows() if str(r["town_id"]) in known}
 
 
@@ -650,7 +690,7 @@ def _add_corridors(m: folium.Map, corridors: gpd.GeoDataFrame, lang: str) -> lis
             pl = folium.PolyLine(
                 coords,
                 color=color,
-                weight=2.5,
+                weight=CORRIDOR_WEIGHT[mode],
                 opacity=0.85,
                 dash_array=dash,
                 class_name=f"agglomap-corridor agglomap-corridor-{mode}",

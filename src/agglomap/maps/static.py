@@ -14,8 +14,10 @@ recorded in the file) or ``.svg`` (text kept as text, so it stays searchable).
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -186,14 +188,19 @@ def _finish(
     draw_north_arrow(ax, lang)
     note = t("projection_note", lang)
     credit = attribution(*sources, lang=lang)
-    fig.text(0.01, 0.025, credit, ha="left", va="center", fontsize=7, color="#333")
-    fig.text(0.99, 0.025, note, ha="right", va="center", fontsize=6.5, color="#555")
+    fig.text(0.01, 0.022, credit, ha="left", va="center", fontsize=7, color="#333")
+    fig.text(0.99, 0.045, note, ha="right", va="center", fontsize=6.5, color="#555")
 
 
 def _save(fig: Figure, out: Path, dpi: int, sources: Sequence[Source]) -> Path:
     """Render into a temporary file beside ``out`` and move it in place; write the sidecar."""
     fmt = out.suffix.lower().lstrip(".")
-    with matplotlib.rc_context({"svg.fonttype": "none"}), atomic_path(out) as tmp:
+    with (
+        warnings.catch_warnings(),
+        matplotlib.rc_context({"svg.fonttype": "none"}),
+        atomic_path(out) as tmp,
+    ):
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING)
         fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")
     write_sidecar(out, sources)
     return out
@@ -425,6 +432,87 @@ def town_population(scores: pd.DataFrame) -> np.ndarray:
     return np.full(len(scores), np.nan)
 
 
+MAX_LABELS = 60  # more names than this make a black mass: only the first 60 are tried
+MANY_MARKERS = 300  # above this many towns the circles shrink (see marker_shrink)
+_GLYPH_WARNING = r"Glyph .* missing from font"
+# label positions around a circle (unit steps) and their distances (× the circle's pad);
+# the farther rings get a leader line back to the circle
+_SPOTS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
+_RINGS = (1.0, 2.2, 3.6)
+
+
+@functools.lru_cache(maxsize=4)
+def _font_chars(path: str) -> frozenset[int]:
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def drawable(text: str) -> bool:
+    """Whether matplotlib's default font has a glyph for every character of ``text``."""
+    from matplotlib import font_manager
+
+    chars = _font_chars(font_manager.findfont(font_manager.FontProperties()))
+    return all(ch.isspace() or ord(ch) in chars for ch in text)
+
+
+def label_texts(frame: pd.DataFrame, lang: str) -> np.ndarray:
+    """Each town's label: its ``name_<lang>`` (in kk/ru also the gazetteer's name for towns it
+    knows by ``id``), else ``name_ru``, ``name_en`` or ``name`` — the first that is a real
+    name (not a bare number such as an OSM id) the font can draw; ``None`` where there is
+    none (a town's id is never used as its label)."""
+    index = frame.index
+    candidates = []
+    if f"name_{lang}" in frame.columns:
+        candidates.append(frame[f"name_{lang}"])
+    if lang != "en" and "id" in frame.columns:
+        from ..gazetteer import load_cities
+
+        local = load_cities().set_index("city_id")[f"name_{lang}"]
+        candidates.append(frame["id"].astype(str).map(local))
+    candidates += [frame[c] for c in ("name_ru", "name_en", "name") if c in frame.columns]
+    columns = [pd.Series(c, index=index).to_numpy(dtype=object) for c in candidates]
+    out = np.full(len(frame), None, dtype=object)
+    for i in range(len(frame)):
+        for col in columns:
+            value = col[i]
+            if isinstance(value, str):
+                value = value.strip()
+                if value and not value.isdigit() and drawable(value):
+                    out[i] = value
+                    break
+    return out
+
+
+def label_priority(scores: pd.DataFrame, pop: np.ndarray) -> tuple[np.ndarray, str]:
+    """Town indices in labelling order and the basis: by population (largest first) when
+    any is known, ties and unknowns by TDaa then gravity potential (highest first)."""
+    tdaa = pd.to_numeric(scores.get("tdaa"), errors="coerce")
+    tdaa = np.nan_to_num(np.asarray(tdaa, dtype=float), nan=-1.0)
+    grav = scores["gravity"] if "gravity" in scores.columns else pd.Series(np.nan, scores.index)
+    grav = np.nan_to_num(pd.to_numeric(grav, errors="coerce").to_numpy(dtype=float), nan=-1.0)
+    has_pop = bool(np.isfinite(pop).any())
+    popk = np.nan_to_num(pop, nan=-1.0)
+    return np.lexsort((-grav, -tdaa, -popk)), "population" if has_pop else "tdaa"
+
+
+def marker_shrink(n_towns: int) -> float:
+    """Factor on circle areas: 1 up to :data:`MANY_MARKERS` towns, then ∝ 1/n (at least
+    1/20), so thousands of towns stay dots rather than one blot."""
+    return 1.0 if n_towns <= MANY_MARKERS else max(0.05, MANY_MARKERS / n_towns)
+
+
+def shared_sections(corridors: gpd.GeoDataFrame, tolerance_m: float = 2_000) -> float:
+    """Length (km) of rail that runs within ``tolerance_m`` of a road (``corridors`` in
+    metres): where road and rail share a route."""
+    road = corridors[corridors["mode"] == "road"]
+    rail = corridors[corridors["mode"] == "rail"]
+    if not len(road) or not len(rail):
+        return 0.0
+    near = road.geometry.union_all().buffer(tolerance_m)
+    return float(rail.geometry.union_all().intersection(near).length / 1000.0)
+
+
 def static_monocity_map(
     scores: gpd.GeoDataFrame,
     out: str | Path,
@@ -439,10 +527,84 @@ def static_monocity_map(
     """Monocities coloured by TDaa level, sized by population, over oblasts and corridors,
     written to ``out`` (.png or .svg); see :func:`monocity_figure`."""
     out = _check_out(out)
-    fig = monocity_figure(
-        scores, corridors=corridors, boundaries=boundaries, title=title, lang=lang, sources=sources
-    )
-    return _save(fig, out, dpi, sources)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING)
+        fig = monocity_figure(
+            scores,
+            corridors=corridors,
+            boundaries=boundaries,
+            title=title,
+            lang=lang,
+            sources=sources,
+        )
+        return _save(fig, out, dpi, sources)
+
+
+def _draw_corridors(ax, corridors: gpd.GeoDataFrame, lang: str) -> list:
+    """Roads as wide grey lines, rails as narrow blue dashes on top, so a shared route shows
+    both; returns legend handles (with a "road and rail" entry when routes are shared)."""
+    from matplotlib.legend_handler import HandlerTuple
+
+    c = corridors.to_crs(PROJECTION)
+    styles = {
+        "road": {"color": "#8a8a8a", "linewidth": 2.2, "linestyle": "-", "zorder": 3},
+        "rail": {"color": "#1f4e9c", "linewidth": 1.0, "linestyle": (0, (4, 2)), "zorder": 3.5},
+    }
+    handles: dict[str, Line2D] = {}
+    for mode, style in styles.items():
+        part = c[c["mode"] == mode]
+        if len(part):
+            part.plot(ax=ax, **style)
+            lw = style["linewidth"] + 0.2
+            handles[mode] = Line2D(
+                [], [], color=style["color"], linestyle=style["linestyle"], lw=lw
+            )
+            handles[mode].set_label(t(mode, lang))
+    out: list = list(handles.values())
+    if len(handles) == 2 and shared_sections(c) > 1.0:
+        both = (handles["road"], handles["rail"])
+        out.append(_Shared(both, t("road_and_rail", lang), HandlerTuple(ndivide=1)))
+    return out
+
+
+class _Shared(tuple):
+    """A legend entry drawn as several overlaid line styles (see :func:`_legend`)."""
+
+    def __new__(cls, lines: tuple, label: str, handler: object) -> _Shared:
+        self = super().__new__(cls, lines)
+        self.label, self.handler = label, handler
+        return self
+
+
+def _legend(ax, entries: list, **kwargs: object):
+    """``ax.legend`` where an entry may be a :class:`_Shared` (overlaid line styles)."""
+    handles = list(entries)
+    labels = [e.label if isinstance(e, _Shared) else e.get_label() for e in entries]
+    handler_map = {e: e.handler for e in entries if isinstance(e, _Shared)}
+    return ax.legend(handles, labels, handler_map=handler_map, **kwargs)
+
+
+def _large_cities(scores: pd.DataFrame, lang: str) -> list[tuple[str, float, float]]:
+    """(name in ``lang``, x, y projected) of the large cities the towns link to, except those
+    that are mapped towns themselves (named as towns)."""
+    if "large_city" not in scores.columns:
+        return []
+    from ..gazetteer import load_cities
+    from .web import label
+
+    cities = load_cities()
+    mapped = set(scores["id"].astype(str)) if "id" in scores.columns else set()
+    if "name" in scores.columns:
+        mapped |= set(scores["name"].dropna().astype(str))
+    forward = Transformer.from_crs("EPSG:4326", PROJECTION, always_xy=True)
+    wanted = set(scores["large_city"].dropna().astype(str))
+    out = []
+    for row in cities.to_dict("records"):
+        keys = {str(row["city_id"]), str(row["name_en"])}
+        if keys & wanted and not keys & mapped:
+            x, y = forward.transform(float(row["lon"]), float(row["lat"]))
+            out.append((label(row, lang), x, y))
+    return out
 
 
 def monocity_figure(
@@ -454,8 +616,10 @@ def monocity_figure(
     lang: str = "en",
     sources: Sequence[Source] = (GEOKZ,),
 ) -> Figure:
-    """The monocity map as a matplotlib figure. Town names (zorder 8) are placed first;
-    oblast names (zorder 5, lighter) only where they cover no town name or circle."""
+    """The monocity map as a matplotlib figure. Large-city names (zorder 7.5) and town names
+    (zorder 8) are placed first, clear of every circle, marker and other name; oblast names
+    (zorder 5, lighter) only where they cover no town name or circle. Of more than
+    :data:`MAX_LABELS` towns only the largest (or highest-TDaa) are named, as a note says."""
     lang = check_lang(lang)
     if "tdaa_level" not in scores.columns:
         raise InputError(
@@ -467,34 +631,42 @@ def monocity_figure(
         b.plot(ax=ax, color="#f2f0eb", edgecolor="#a9a59b", linewidth=0.6)
     handles: list = []
     if corridors is not None and len(corridors):
-        c = corridors.to_crs(PROJECTION)
-        styles = {"road": ("#555555", "-"), "rail": ("#1f4e9c", (0, (4, 2)))}
-        for mode, (color, style) in styles.items():
-            part = c[c["mode"] == mode]
-            if len(part):
-                part.plot(ax=ax, color=color, linewidth=1.0, linestyle=style, zorder=3)
-                handles.append(
-                    Line2D([], [], color=color, linestyle=style, lw=1.2, label=t(mode, lang))
-                )
+        handles = _draw_corridors(ax, corridors, lang)
     towns = scores.to_crs(PROJECTION)
+    n_towns = len(towns)
     levels = towns["tdaa_level"].map(tdaa_level_key)
     pop = town_population(scores)
     fill = np.where(np.isnan(pop), np.nanmedian(pop) if np.isfinite(pop).any() else 50_000, pop)
     colors = [TDAA_COLORS[lv] if lv else NO_DATA for lv in levels]
     xs, ys = towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy()
+    shrink = marker_shrink(n_towns)
+    areas = marker_area(fill) * shrink
     order = np.argsort(-fill)  # big circles below small ones
     ax.scatter(
         xs[order],
         ys[order],
-        s=marker_area(fill[order]),
+        s=areas[order],
         c=np.array(colors)[order],
         edgecolors="black",
-        linewidths=0.6,
+        linewidths=0.6 if shrink == 1.0 else 0.15,
         zorder=6,
     )
-    taken = _label_towns(fig, ax, xs, ys, town_names(scores, lang).to_numpy(), fill)
+    cities = _large_cities(scores, lang)
+    if cities:
+        cx = np.array([c[1] for c in cities])
+        cy = np.array([c[2] for c in cities])
+        ax.scatter(cx, cy, s=14, c="black", marker="s", zorder=7, gid="large-city")
+    texts = label_texts(scores, lang)
+    priority, basis = label_priority(scores, pop)
+    wanted = [i for i in priority if texts[i] is not None]
+    taken, named = _label_towns(fig, ax, xs, ys, texts, areas, wanted, cities)
     if boundaries is not None:  # after the towns: a region name never covers a town's
         _label_regions(ax, b, lang, color="#9a958a", avoid=taken, fontsize=6)
+    note = None
+    if named < n_towns:
+        by = {"population": "labels_note_population", "tdaa": "labels_note_tdaa"}[basis]
+        key = "labels_note_room" if n_towns <= MAX_LABELS else by
+        note = t(key, lang).format(n=_fmt(named, lang), total=_fmt(n_towns, lang))
 
     level_handles = [
         Line2D(
@@ -522,6 +694,19 @@ def monocity_figure(
                 label=t("no_data", lang).lower(),
             )
         )
+    if cities:
+        level_handles.append(
+            Line2D(
+                [],
+                [],
+                marker="s",
+                linestyle="",
+                markersize=3.7,
+                markerfacecolor="black",
+                markeredgecolor="black",
+                label=t("large_cities", lang).lower(),
+            )
+        )
     size_handles = [
         Line2D(
             [],
@@ -530,14 +715,15 @@ def monocity_figure(
             linestyle="",
             markerfacecolor="white",
             markeredgecolor="black",
-            markersize=math.sqrt(marker_area(ref)),
+            markersize=math.sqrt(marker_area(ref) * shrink),
             label=f"{_fmt(ref)}",
         )
         for ref in (25_000, 100_000, 250_000)
     ]
-    first = ax.legend(
-        handles=level_handles + handles,
-        title=t("tdaa_potential", lang).replace(" (", "\n("),
+    first = _legend(
+        ax,
+        level_handles + handles,
+        title=textwrap.fill(t("tdaa_potential", lang).replace(" (", "\n("), 24),
         loc="upper left",
         bbox_to_anchor=(1.0, 0.98),
         fontsize=8,
@@ -549,67 +735,124 @@ def monocity_figure(
         handles=size_handles,
         title=t("population", lang),
         loc="upper left",
-        bbox_to_anchor=(1.0, 0.5),
+        bbox_to_anchor=(1.0, 0.42),
         fontsize=8,
         title_fontsize=8.5,
         framealpha=0.9,
         labelspacing=1.3,
         borderpad=0.9,
     )
-    _finish(fig, ax, title or t("monocity_title", lang), None, sources, lang)
+    _finish(fig, ax, title or t("monocity_title", lang), note, sources, lang)
     return fig
 
 
-def _label_towns(fig: Figure, ax, xs, ys, names, pop) -> list[tuple[float, float, float, float]]:
-    """Place each town's label at the first of eight offsets that overlaps nothing placed yet
-    (largest towns first); a label that fits nowhere goes to its first offset anyway.
-    Returns the boxes (display pixels) of the circles and labels placed."""
+def _label_towns(
+    fig: Figure,
+    ax,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    names: np.ndarray,
+    areas: np.ndarray,
+    wanted: Sequence[int],
+    cities: Sequence[tuple[str, float, float]] = (),
+) -> tuple[list[tuple[float, float, float, float]], int]:
+    """Name the large cities, then the ``wanted`` towns in that order until
+    :data:`MAX_LABELS` are named, each at the first spot around its marker — beside it, or
+    farther out with a leader line — whose box overlaps no large-city marker, no name placed
+    before, no town circle (up to :data:`MAX_LABELS` towns: every circle; beyond: the named
+    towns' circles) and does not leave the map; a name that fits nowhere is left out.
+    Returns the boxes (display pixels) of the markers and names, and how many towns were
+    named."""
     renderer = fig.canvas.get_renderer()
     ax.autoscale_view()
     ax.apply_aspect()
-    pts = ax.transData.transform(np.column_stack([xs, ys]))
-    radius = np.sqrt(marker_area(pop)) / 2 * fig.dpi / 72
-    taken = [(px - r, py - r, px + r, py + r) for (px, py), r in zip(pts, radius, strict=True)]
-    offsets = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    k = fig.dpi / 72  # display pixels per point
+    wanted = list(wanted)
+    every = len(xs) <= MAX_LABELS  # few towns: no name may cover any circle
+    pts = ax.transData.transform(np.column_stack([xs, ys])) if len(xs) else np.empty((0, 2))
+    radius = np.sqrt(areas) / 2 * k  # pixels
+    frame = ax.bbox
+
+    def circle(i: int) -> tuple[float, float, float, float]:
+        r = radius[i]
+        return (pts[i, 0] - r, pts[i, 1] - r, pts[i, 0] + r, pts[i, 1] + r)
+
+    owner = list(range(len(xs))) if every else []  # town of each box (-1: not a town)
+    boxes = [circle(i) for i in owner]
+    city_r = math.sqrt(14) / 2 * k
+    city_pts = ax.transData.transform([(x, y) for _, x, y in cities]) if cities else []
+    for px, py in city_pts:
+        boxes.append((px - city_r, py - city_r, px + city_r, py + city_r))
+        owner.append(-1)
+    arr = np.array(boxes, dtype=float).reshape(-1, 4)
     align = {-1: "right", 0: "center", 1: "left"}
     valign = {-1: "top", 0: "center", 1: "bottom"}
-    for i in np.argsort(-pop):
-        pad = radius[i] / fig.dpi * 72 + 2
-        for j, (ox, oy) in enumerate(offsets):
-            text = ax.annotate(
-                names[i],
-                (xs[i], ys[i]),
-                xytext=(ox * pad, oy * pad),
-                textcoords="offset points",
-                ha=align[ox],
-                va=valign[oy],
-                fontsize=7,
-                zorder=8,
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
-            )
-            box = text.get_window_extent(renderer)
-            rect = (box.x0, box.y0, box.x1, box.y1)
-            clash = any(_overlap(rect, t) for k, t in enumerate(taken) if k != i)
-            if not clash or j == len(offsets) - 1:
-                if clash:  # nothing fits: keep the first position
-                    text.remove()
-                    ox, oy = offsets[0]
-                    text = ax.annotate(
-                        names[i],
-                        (xs[i], ys[i]),
-                        xytext=(ox * pad, oy * pad),
-                        textcoords="offset points",
-                        ha="left",
-                        va="center",
-                        fontsize=7,
-                        zorder=8,
-                    )
-                    box = text.get_window_extent(renderer)
-                    rect = (box.x0, box.y0, box.x1, box.y1)
-                taken.append(rect)
-                break
-            text.remove()
-    return taken
+
+    def place(text: str, px: float, py: float, r_px: float, me: int, **style) -> bool:
+        nonlocal arr
+        probe = ax.text(0, 0, text, fontsize=style["fontsize"], transform=None)
+        ext = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = ext.width, ext.height
+        pad = r_px + 2 * k
+        mine = [o != me for o in owner]
+        others = np.array(mine + [True] * (len(arr) - len(owner)), dtype=bool)
+        for dist in _RINGS:
+            for ox, oy in _SPOTS:
+                d = pad * dist * (0.75 if ox and oy else 1.0)
+                ax_, ay_ = px + ox * d, py + oy * d
+                x0 = ax_ - (w if ox < 0 else w / 2 if ox == 0 else 0)
+                y0 = ay_ - (h if oy < 0 else h / 2 if oy == 0 else 0)
+                rect = (x0 - 1.5, y0 - 1.5, x0 + w + 1.5, y0 + h + 1.5)
+                if not (frame.x0 <= rect[0] and rect[2] <= frame.x1):
+                    continue
+                if not (frame.y0 <= rect[1] and rect[3] <= frame.y1):
+                    continue
+                hit = (rect[0] < arr[:, 2]) & (arr[:, 0] < rect[2])
+                hit &= (rect[1] < arr[:, 3]) & (arr[:, 1] < rect[3]) & others[: len(arr)]
+                if hit.any():
+                    continue
+                leader = None
+                if dist > 1.0:
+                    leader = {
+                        "arrowstyle": "-",
+                        "color": "#555",
+                        "lw": 0.5,
+                        "shrinkA": 0,
+                        "shrinkB": r_px / k + 0.5,
+                    }
+                ax.annotate(
+                    text,
+                    ax.transData.inverted().transform((px, py)),
+                    xytext=(ox * d / k, oy * d / k),
+                    textcoords="offset points",
+                    ha=align[ox],
+                    va=valign[oy],
+                    arrowprops=leader,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
+                    **style,
+                )
+                arr = np.vstack([arr, rect])
+                others = np.append(others, True)
+                return True
+        return False
+
+    for name, (px, py) in zip([c[0] for c in cities], city_pts, strict=True):
+        place(name, px, py, city_r, -2, fontsize=6.5, fontstyle="italic", zorder=7.5)
+    named = 0
+    for tries, i in enumerate(wanted):
+        if named >= MAX_LABELS or tries >= 20 * MAX_LABELS:
+            break
+        if not every:  # this town's circle: an obstacle to the names that follow
+            hit = (arr[:, 0] < pts[i, 0] + radius[i]) & (pts[i, 0] - radius[i] < arr[:, 2])
+            hit &= (arr[:, 1] < pts[i, 1] + radius[i]) & (pts[i, 1] - radius[i] < arr[:, 3])
+            if hit.any():  # its circle is under a name already placed: leave it unnamed
+                continue
+        if place(str(names[i]), pts[i, 0], pts[i, 1], radius[i], i, fontsize=7, zorder=8):
+            named += 1
+            if not every:
+                arr = np.vstack([arr, circle(i)])
+    return [tuple(row) for row in arr], named
 
 
 def _overlap(a: tuple, b: tuple) -> bool:
