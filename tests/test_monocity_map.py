@@ -254,6 +254,7 @@ def test_town_names_are_a_layer_shown_by_default_in_the_maps_language(
     m = monocity_map(scores, assessment=default_assessment(), lang="ru", sources_dir=sources_dir)
     out = web.save_map(m, tmp_path / "names.html", sources=[])
     with open_html(out) as (page, log):
+        _wait_for_names(page)
         assert not log, log
         labels = page.locator(".agglomap-town-label").all_inner_texts()
         boxes = page.evaluate(
@@ -281,6 +282,11 @@ def test_town_names_are_a_layer_shown_by_default_in_the_maps_language(
 
 def _hits(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _wait_for_names(page) -> None:
+    """Town names are placed in the browser after load; wait for the first placement."""
+    page.wait_for_function("document.documentElement.dataset.agglomapLabelsPlaced")
 
 
 def test_thousands_of_towns_warn_about_the_page_size(capsys):
@@ -316,6 +322,7 @@ def test_town_names_stay_off_large_city_markers(tmp_path, scores, sources_dir):
         "r => { const b = r.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom] }"
     )
     with open_html(out) as (page, log):
+        _wait_for_names(page)
         assert not log, log
         labels = page.evaluate(
             f"[...document.querySelectorAll('.agglomap-town-label')].map({rects})"

@@ -122,6 +122,9 @@ class _PlaceTownLabels(MacroElement):
             }
             taken.push(put(el, spots[best]));  // no free spot: the least crowded one
         });
+        // how many placements ran: lets a reader (or a test) wait until names are placed
+        var root = document.documentElement.dataset;
+        root.agglomapLabelsPlaced = String(+(root.agglomapLabelsPlaced || 0) + 1);
     }
     function later() { window.requestAnimationFrame(place); }
     map.on('zoomend moveend overlayadd resize', later);
