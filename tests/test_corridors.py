@@ -97,6 +97,22 @@ def test_shipped_copy_is_byte_identical_to_geo_source():
     assert data_path("corridors.yaml").read_bytes() == (REPO / "geo/corridors.yaml").read_bytes()
 
 
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def test_every_shipped_corridor_has_cyrillic_russian_and_kazakh_names(doc, layer):
+    for entry in doc["corridors"]:
+        for key in ("name_ru", "name_kk"):
+            text = str(entry.get(key) or "").strip()
+            assert text, f"{entry['id']}: no {key}"
+            assert CYRILLIC.search(text) and not LATIN.search(text), (entry["id"], key, text)
+    by_id = layer.set_index("corridor_id")
+    assert by_id.loc["rail_turksib", "name_ru"] == "Турксиб"
+    assert by_id.loc["rail_turksib", "name_kk"] == "Түрксіб"
+    assert (by_id["name_ru"] != by_id["name"]).all() and (by_id["name_kk"] != by_id["name"]).all()
+
+
 def test_layer_schema(layer):
     assert list(layer.columns) == list(corridors.COLUMNS)
     assert layer.crs.to_epsg() == 4326
@@ -261,6 +277,17 @@ def test_user_file_adds_corridors_and_waypoints(tmp_path):
     assert row["length_km"] == pytest.approx(expected, abs=0.01)
     assert len(layer) == len(load_corridors()) + 1
     assert "temirtau" in set(waypoints(path)["waypoint_id"])
+
+
+def test_user_corridor_without_translations_shows_its_name(tmp_path):
+    layer = load_corridors(_user_file(tmp_path, GOOD)).set_index("corridor_id")
+    assert layer.loc["road_karaganda_temirtau", "name_ru"] == "Karaganda-Temirtau"
+    assert layer.loc["road_karaganda_temirtau", "name_kk"] == "Karaganda-Temirtau"
+    kazakh = '    name_kk: "Қарағанды – Теміртау"\n'
+    named = GOOD.replace("    mode: road\n", kazakh + "    mode: road\n")
+    layer = load_corridors(_user_file(tmp_path, named)).set_index("corridor_id")
+    assert layer.loc["road_karaganda_temirtau", "name_kk"] == "Қарағанды – Теміртау"
+    assert layer.loc["road_karaganda_temirtau", "name_ru"] == "Karaganda-Temirtau"
 
 
 def test_typo_in_waypoint_id_names_file_corridor_and_suggests(tmp_path):

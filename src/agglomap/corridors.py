@@ -31,7 +31,17 @@ from .provenance import AGGLOMAP, GEONAMES, Source
 GEOD = Geod(ellps="WGS84")
 MODES = ("road", "rail")
 CLASSES = ("international", "republican", "regional")
-COLUMNS = ("corridor_id", "name", "mode", "class", "source", "length_km", "geometry")
+COLUMNS = (
+    "corridor_id",
+    "name",
+    "mode",
+    "class",
+    "source",
+    "length_km",
+    "name_ru",
+    "name_kk",
+    "geometry",
+)
 WAYPOINT_COLUMNS = ("waypoint_id", "name", "lat", "lon", "source", "approx_km", "geometry")
 DEFAULT_FILE = "corridors.yaml"
 
@@ -54,6 +64,8 @@ class Corridor:
     cls: str
     route: tuple[str, ...]
     source: str
+    name_ru: str = ""  # "" when the file gives none: the layer then shows ``name``
+    name_kk: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,12 @@ def _need(entry: dict, key: str, path: Path, what: str, column: str | None = Non
     if key not in entry or entry[key] in (None, ""):
         raise InputError(f"{what}: missing {key!r}", path=path, key=column or key)
     return entry[key]
+
+
+def _optional_text(entry: dict, key: str) -> str:
+    """An optional text key, stripped; "" when absent or empty."""
+    value = entry.get(key)
+    return "" if value is None else str(value).strip()
 
 
 def _float(value: Any, path: Path, what: str, key: str, low: float, high: float) -> float:
@@ -223,6 +241,8 @@ def parse_file(path: str | Path, known: dict[str, Waypoint] | None = None) -> Co
                 cls=_choice(_need(entry, "class", path, what), CLASSES, path, what, "class"),
                 route=tuple(route),
                 source=str(_need(entry, "source", path, what)),
+                name_ru=_optional_text(entry, "name_ru"),
+                name_kk=_optional_text(entry, "name_kk"),
             )
         )
     references = tuple(
@@ -261,6 +281,8 @@ def _lines(files: list[CorridorFile], spacing_km: float) -> gpd.GeoDataFrame:
                     "class": c.cls,
                     "source": c.source,
                     "length_km": round(geodesic_length_km(line), 3),
+                    "name_ru": c.name_ru or c.name,
+                    "name_kk": c.name_kk or c.name,
                     "geometry": line,
                 }
             )
@@ -280,9 +302,10 @@ def _default_layer(spacing_km: float) -> gpd.GeoDataFrame:
 def load_corridors(extra: str | Path | None = None, *, spacing_km: float = 5.0) -> gpd.GeoDataFrame:
     """Corridors as LineStrings (EPSG:4326), densified so no vertex gap exceeds ``spacing_km``.
 
-    Columns ``corridor_id, name, mode, class, source, length_km, geometry``; ``length_km``
-    is the geodesic length of the line. ``extra`` adds a user file of the same schema
-    (validated; its corridor ids must be new).
+    Columns ``corridor_id, name, mode, class, source, length_km, name_ru, name_kk,
+    geometry``; ``length_km`` is the geodesic length of the line; ``name_ru``/``name_kk``
+    are the Russian/Kazakh names (``name`` where the file gives none). ``extra`` adds a
+    user file of the same schema (validated; its corridor ids must be new).
     """
     if not spacing_km > 0:
         raise ValueError(f"spacing_km must be positive, got {spacing_km}")
