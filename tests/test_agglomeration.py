@@ -11,6 +11,7 @@ import pytest
 
 from agglomap import agglomeration as agg
 from agglomap.cli import main
+from agglomap.corridors import load_corridors as corridors_layer
 from agglomap.distances import geodesic_matrix
 from agglomap.errors import InputError
 from agglomap.gazetteer import load_cities
@@ -64,6 +65,16 @@ def test_evidence_explains_each_score(kind, network_scores, geodesic_scores, cit
         items = [x for x in listed.split("; ") if x]
         assert len(items) == n
         assert all(float(x.rsplit(" ", 2)[1]) <= cfg.corridor_max_km for x in items)
+    # the structured list names the same corridors, in the same order, at the same km
+    names = corridors_layer().set_index("corridor_id")
+    for listed, ids in zip(s["corridors_within"], s["corridors_within_ids"], strict=True):
+        items = [x for x in listed.split("; ") if x]
+        pairs = [x.split("=") for x in ids.split(";") if x]
+        assert len(pairs) == len(items)
+        for item, (cid, km) in zip(items, pairs, strict=True):
+            assert item == f"{names.loc[cid, 'name']} {names.loc[cid, 'mode']} {km} km"
+            assert km == f"{float(km):.1f}"
+    assert (s["corridors_within_ids"] != "").sum() == (s["n_corridors_within"] > 0).sum() > 0
     # the core is a large city, the "large city" is republican, a 2022 centre or >= 250 000
     pop = cities.set_index("name_en")["population"].astype(float)
     assert (pop[s["core_city"]] >= cfg.core_min_population).all()

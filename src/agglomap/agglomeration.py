@@ -492,6 +492,7 @@ def _corridor_evidence(
     n, n_cor = km.shape
     modes = corridors["mode"].astype(str).to_numpy()
     labels = (corridors["name"].astype(str) + " " + corridors["mode"].astype(str)).to_numpy()
+    ids = corridors["corridor_id"].astype(str).to_numpy()
     within = km <= config.corridor_max_km
     ii, kk = np.nonzero(within)
     if config.corridor_count == "all":
@@ -506,12 +507,15 @@ def _corridor_evidence(
             count[ii[group[0]]] = _count_routes(axes[group], config.same_route_max_deg)
     order = np.argsort(km, axis=1)
     listed = np.full(n, "", dtype=object)
+    listed_ids = np.full(n, "", dtype=object)
     for i in np.unique(ii):  # text only; the numbers are computed above
         js = [j for j in order[i] if within[i, j]]
         listed[i] = "; ".join(f"{labels[j]} {km[i, j]:.1f} km" for j in js)
+        listed_ids[i] = ";".join(f"{ids[j]}={km[i, j]:.1f}" for j in js)
     nearest = order[:, 0] if n_cor else np.zeros(n, dtype=int)
     return {
         "corridors_within": listed,
+        "corridors_within_ids": listed_ids,
         "n_corridors_within": within.sum(axis=1),
         "n_corridors_counted": count,
         "nearest_corridor": labels[nearest] if n_cor else np.full(n, None),
@@ -635,6 +639,7 @@ def score_towns(
     ):
         out[key] = corridor[key]
     out["distance_kind"] = distance
+    out["corridors_within_ids"] = corridor["corridors_within_ids"]  # last: column order kept
     return gpd.GeoDataFrame(
         out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326"
     )
