@@ -19,11 +19,13 @@ from agglomap.i18n import SCENARIOS, level_word, scenario_text, t
 from agglomap.maps import web
 from agglomap.maps.monocities import (
     SCENARIO_COLORS,
+    corridor_items,
     default_assessment,
     default_monocity_map,
     format_km,
     geodesic_rings,
     monocity_map,
+    popup_html,
 )
 from browser import open_html
 
@@ -131,6 +133,60 @@ def test_russian_popup_shows_levels_and_scenarios_in_russian(tmp_path, scores, s
         assert t(f"scenario.{name}", "ru") in legend
     for level in ("низкий", "средний", "выше среднего", "высокий"):
         assert level in legend
+
+
+def _corridors_shown(path, town_id: str) -> list[str]:
+    """The "corridors within reach" items of a town's popup, as the browser shows them."""
+    with open_html(path) as (page, log):
+        page.locator(f"path.agglomap-town-{town_id}").first.click(force=True)
+        popup = page.locator(f'.leaflet-popup-content [data-town-id="{town_id}"]')
+        popup.wait_for(timeout=3000)
+        items = [_plain(x) for x in popup.locator("ul.corridors > li").all_inner_texts()]
+        assert not log, log
+    return items
+
+
+@pytest.mark.browser
+def test_russian_popup_names_corridors_in_russian(tmp_path, scores, default_html, sources_dir):
+    row = scores.set_index("id").loc["balkhash"]
+    assert row["corridors_within_ids"] == "rail_dostyk_moyinty=0.0;road_astana_almaty=0.0"
+    m = monocity_map(scores, lang="ru", sources_dir=sources_dir)
+    shown = _corridors_shown(web.save_map(m, tmp_path / "ru.html", sources=[]), "balkhash")
+    assert shown == [
+        "Достык – Мойынты (железная дорога) 0,0 км",
+        "Астана – Караганда – Балхаш – Алматы (автодорога) 0,0 км",
+    ]
+    assert not any(re.search(r"[A-Za-z]", item) for item in shown)
+    # the English map still lists them as score_towns wrote them
+    assert _corridors_shown(default_html, "balkhash") == row["corridors_within"].split("; ")
+    assert row["corridors_within"] == (
+        "Dostyk-Aktogay-Balkhash-Moyinty rail 0.0 km; Astana-Karaganda-Balkhash-Almaty road 0.0 km"
+    )
+
+
+def test_popup_corridors_speak_the_maps_language(scores):
+    row = scores.set_index("id").loc["balkhash"].copy()
+    row["id"] = "balkhash"
+    row["corridors_within_ids"] = "rail_turksib=1.6;road_wewc=12.0"
+    kk = corridor_items(row, "kk")
+    assert [_plain(x) for x in kk] == [
+        "Түрксіб (темір жол) 1,6 км",
+        "Батыс Еуропа – Батыс Қытай (автожол) 12,0 км",
+    ]
+    html = popup_html(row, "Балхаш", "ru", {}, {}, None)
+    assert "<li>Турксиб (железная дорога) 1,6\u00a0км</li>" in html
+    assert "Западная Европа – Западный Китай (автодорога) 12,0\u00a0км" in html
+    # English, an unknown id, scores without the column: the text score_towns wrote
+    written = row["corridors_within"].split("; ")
+    assert corridor_items(row, "en") == written
+    assert corridor_items(row.drop("corridors_within_ids"), "ru") == written
+    unknown = row.copy()
+    unknown["corridors_within_ids"] = "rail_turksib=1.6;my_road=2.0"
+    assert corridor_items(unknown, "ru") == written
+    # names from a user's lookup are escaped on their way into the page
+    evil = {"rail_turksib": (EVIL, "rail"), "road_wewc": ("Жол", "road")}
+    html = popup_html(row, "Балхаш", "ru", {}, {}, None, evil)
+    assert "<script>" not in html and "&lt;script&gt;" in html
 
 
 @pytest.mark.browser

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import folium
@@ -288,6 +289,68 @@ def _corridor_list(value: object) -> str:
     return str(value)
 
 
+def corridor_names(corridors: pd.DataFrame | None, lang: str) -> dict[str, tuple[str, str]]:
+    """Corridor id → (its name in ``lang``, its mode), from a corridor layer.
+
+    The name is ``name_ru``/``name_kk`` for Russian/Kazakh where the layer has it, else
+    ``name``; rows without an id or a road/rail mode are left out.
+    """
+    lang = web.check_lang(lang)
+    if corridors is None or "corridor_id" not in corridors.columns:
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    column = f"name_{lang}"
+    for row in corridors.to_dict("records"):
+        cid, mode = row.get("corridor_id"), row.get("mode")
+        if not isinstance(cid, str) or not cid or mode not in CORRIDOR_STYLE:
+            continue
+        name = row.get(column) if lang != "en" else None
+        if not isinstance(name, str) or not name.strip():
+            name = row.get("name")
+        if isinstance(name, str) and name.strip():
+            out[cid] = (name.strip(), str(mode))
+    return out
+
+
+@lru_cache(maxsize=3)
+def _shipped_corridor_names(lang: str) -> dict[str, tuple[str, str]]:
+    from ..corridors import load_corridors
+
+    return corridor_names(load_corridors(), lang)
+
+
+def corridor_items(
+    row: pd.Series, lang: str, corridors: Mapping[str, tuple[str, str]] | None = None
+) -> list[str]:
+    """The corridors within reach of a town as the popup lists them (plain text).
+
+    In Russian and Kazakh each is "name (mode) km" in that language, from the
+    ``corridors_within_ids`` column and ``corridors`` (id → (name, mode); default the
+    shipped corridors). English, scores without that column, or an id the lookup does
+    not know show the ``corridors_within`` text as ``score_towns`` wrote it.
+    """
+    within = _corridor_list(row.get("corridors_within"))
+    written = [c.strip() for c in within.split(";") if c.strip()]
+    ids = row.get("corridors_within_ids")
+    if lang == "en" or not isinstance(ids, str) or not ids.strip():
+        return written
+    known = _shipped_corridor_names(lang) if corridors is None else corridors
+    items = []
+    for part in (p.strip() for p in ids.split(";")):
+        if not part:
+            continue
+        cid, sep, km = part.rpartition("=")
+        try:
+            number = float(km)
+        except ValueError:
+            return written
+        if not sep or cid not in known or not math.isfinite(number):
+            return written
+        name, mode = known[cid]
+        items.append(f"{name} ({t(mode, lang)}) {format_km(number, lang)}")
+    return items
+
+
 def popup_html(
     row: pd.Series,
     name: str,
@@ -295,8 +358,13 @@ def popup_html(
     cities: dict[str, str],
     regions: dict[str, str],
     assessed: pd.Series | None,
+    corridors: Mapping[str, tuple[str, str]] | None = None,
 ) -> str:
-    """The escaped popup of one town: indicators, evidence, assessment."""
+    """The escaped popup of one town: indicators, evidence, assessment.
+
+    ``corridors`` (id → (name in ``lang``, mode)) names the corridors within reach; see
+    :func:`corridor_items`.
+    """
     e = web.esc
     region = regions.get(str(row.get("oblast", "")), row.get("oblast", ""))
     out = [
@@ -328,9 +396,9 @@ def popup_html(
                 f'<li class="{key.replace("_", "-")}">{e(what)}: <b>{e(city)}</b> — '
                 f"{e(geo)} {e(t('geodesic', lang))}, {e(net)} {e(t('network', lang))}</li>"
             )
-    within = _corridor_list(row.get("corridors_within"))
+    within = corridor_items(row, lang, corridors)
     if within:
-        items = "".join(f"<li>{e(c.strip())}</li>" for c in within.split(";") if c.strip())
+        items = "".join(f"<li>{e(c)}</li>" for c in within)
         out.append(f'<li>{e(t("within", lang))}:<ul class="corridors">{items}</ul></li>')
     if isinstance(row.get("nearest_corridor"), str) and row.get("nearest_corridor"):
         out.append(
@@ -509,6 +577,7 @@ def monocity_map(
     names = town_names(towns, lang)
     city_names, city_where = _city_lookup(lang)
     regions = _region_names(lang)
+    known = {**_shipped_corridor_names(lang), **corridor_names(corridors, lang)}
 
     if len(boundaries):
         group = folium.FeatureGroup(name=f"{t('oblast_boundaries', lang)} ({vintage})").add_to(m)
@@ -561,7 +630,7 @@ def monocity_map(
     for i in order:
         row = towns.iloc[i]
         a = assessed.get(str(row["id"]))
-        html_popup = popup_html(row, names.iloc[i], lang, city_names, regions, a)
+        html_popup = popup_html(row, names.iloc[i], lang, city_names, regions, a, known)
         color = tdaa_color(row["tdaa_level"])
         _town_marker(
             row,
