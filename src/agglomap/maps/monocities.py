@@ -299,17 +299,35 @@ def corridor_names(corridors: pd.DataFrame | None, lang: str) -> dict[str, tuple
     if corridors is None or "corridor_id" not in corridors.columns:
         return {}
     out: dict[str, tuple[str, str]] = {}
-    column = f"name_{lang}"
     for row in corridors.to_dict("records"):
         cid, mode = row.get("corridor_id"), row.get("mode")
         if not isinstance(cid, str) or not cid or mode not in CORRIDOR_STYLE:
             continue
-        name = row.get(column) if lang != "en" else None
-        if not isinstance(name, str) or not name.strip():
-            name = row.get("name")
-        if isinstance(name, str) and name.strip():
-            out[cid] = (name.strip(), str(mode))
+        name = _corridor_name(row, lang)
+        if name:
+            out[cid] = (name, str(mode))
     return out
+
+
+def _corridor_name(row: Mapping[str, object], lang: str) -> str:
+    """A corridor's ``name_ru``/``name_kk`` in Russian/Kazakh where it has one, else ``name``
+    (stripped; ``""`` when it has neither)."""
+    name = row.get(f"name_{lang}") if lang != "en" else None
+    if not isinstance(name, str) or not name.strip():
+        name = row.get("name")
+    return name.strip() if isinstance(name, str) else ""
+
+
+def corridor_label_ids(corridors: pd.DataFrame | None) -> dict[str, str]:
+    """``score_towns``' label of each corridor (``"name mode"``, as in ``nearest_corridor``)
+    → its corridor id."""
+    if corridors is None or not {"corridor_id", "name", "mode"} <= set(corridors.columns):
+        return {}
+    return {
+        f"{row['name']} {row['mode']}": row["corridor_id"]
+        for row in corridors.to_dict("records")
+        if isinstance(row["corridor_id"], str) and row["corridor_id"]
+    }
 
 
 @lru_cache(maxsize=3)
@@ -317,6 +335,13 @@ def _shipped_corridor_names(lang: str) -> dict[str, tuple[str, str]]:
     from ..corridors import load_corridors
 
     return corridor_names(load_corridors(), lang)
+
+
+@lru_cache(maxsize=1)
+def _shipped_corridor_label_ids() -> dict[str, str]:
+    from ..corridors import load_corridors
+
+    return corridor_label_ids(load_corridors())
 
 
 def corridor_items(
@@ -351,6 +376,35 @@ def corridor_items(
     return items
 
 
+def nearest_corridor_text(
+    row: pd.Series,
+    lang: str,
+    corridors: Mapping[str, tuple[str, str]] | None = None,
+    label_ids: Mapping[str, str] | None = None,
+) -> str:
+    """The nearest corridor of a town and its distance, as the popup shows it (plain text;
+    ``""`` when the scores name none).
+
+    In Russian and Kazakh it is "name (mode) — km" in that language: ``nearest_corridor``
+    (``score_towns``' English "name mode") is matched to a corridor id through ``label_ids``
+    (see :func:`corridor_label_ids`) and named from ``corridors`` (id → (name, mode)); both
+    default to the shipped corridors. English, or a corridor neither knows, shows
+    ``nearest_corridor`` as written.
+    """
+    written = row.get("nearest_corridor")
+    if not isinstance(written, str) or not written:
+        return ""
+    km = format_km(row.get("nearest_corridor_km"), lang)
+    if lang != "en":
+        ids = _shipped_corridor_label_ids() if label_ids is None else label_ids
+        known = _shipped_corridor_names(lang) if corridors is None else corridors
+        cid = ids.get(written)
+        if cid in known:
+            name, mode = known[cid]
+            return f"{name} ({t(mode, lang)}) — {km}"
+    return f"{written} — {km}"
+
+
 def popup_html(
     row: pd.Series,
     name: str,
@@ -359,11 +413,13 @@ def popup_html(
     regions: dict[str, str],
     assessed: pd.Series | None,
     corridors: Mapping[str, tuple[str, str]] | None = None,
+    label_ids: Mapping[str, str] | None = None,
 ) -> str:
     """The escaped popup of one town: indicators, evidence, assessment.
 
-    ``corridors`` (id → (name in ``lang``, mode)) names the corridors within reach; see
-    :func:`corridor_items`.
+    ``corridors`` (id → (name in ``lang``, mode)) names the corridors within reach and the
+    nearest one, found by its label in ``label_ids``; see :func:`corridor_items` and
+    :func:`nearest_corridor_text`.
     """
     e = web.esc
     region = regions.get(str(row.get("oblast", "")), row.get("oblast", ""))
@@ -400,11 +456,9 @@ def popup_html(
     if within:
         items = "".join(f"<li>{e(c)}</li>" for c in within)
         out.append(f'<li>{e(t("within", lang))}:<ul class="corridors">{items}</ul></li>')
-    if isinstance(row.get("nearest_corridor"), str) and row.get("nearest_corridor"):
-        out.append(
-            f"<li>{e(t('nearest_corridor', lang))}: {e(row['nearest_corridor'])} — "
-            f"{e(format_km(row.get('nearest_corridor_km'), lang))}</li>"
-        )
+    nearest = nearest_corridor_text(row, lang, corridors, label_ids)
+    if nearest:
+        out.append(f"<li>{e(t('nearest_corridor', lang))}: {e(nearest)}</li>")
     out.append("</ul>")
     if assessed is not None:
         out.append(_assessment_html(assessed, lang))
@@ -578,6 +632,7 @@ def monocity_map(
     city_names, city_where = _city_lookup(lang)
     regions = _region_names(lang)
     known = {**_shipped_corridor_names(lang), **corridor_names(corridors, lang)}
+    label_ids = {**_shipped_corridor_label_ids(), **corridor_label_ids(corridors)}
 
     if len(boundaries):
         group = folium.FeatureGroup(name=f"{t('oblast_boundaries', lang)} ({vintage})").add_to(m)
@@ -630,7 +685,7 @@ def monocity_map(
     for i in order:
         row = towns.iloc[i]
         a = assessed.get(str(row["id"]))
-        html_popup = popup_html(row, names.iloc[i], lang, city_names, regions, a, known)
+        html_popup = popup_html(row, names.iloc[i], lang, city_names, regions, a, known, label_ids)
         color = tdaa_color(row["tdaa_level"])
         _town_marker(
             row,
@@ -769,7 +824,11 @@ def _add_corridors(m: folium.Map, corridors: gpd.GeoDataFrame, lang: str) -> lis
             )
             label = str(getattr(row, "name", "") or getattr(row, "corridor_id", ""))
             length = getattr(row, "length_km", None)
-            if length is not None:
+            if lang != "en":  # "name (mode, km)" in Russian/Kazakh
+                label = _corridor_name(row._asdict(), lang) or label
+                extra = [t(mode, lang)] + ([format_km(length, lang)] if length is not None else [])
+                label = f"{label} ({', '.join(extra)})"
+            elif length is not None:
                 label = f"{label} ({format_km(length, lang)})"
             Bind(web.esc(label), "bindTooltip", sticky=True).add_to(pl)
             pl.add_to(group)
