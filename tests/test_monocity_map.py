@@ -13,6 +13,7 @@ from pyproj import Geod
 
 from agglomap.agglomeration import score_towns
 from agglomap.cli import main
+from agglomap.corridors import load_corridors
 from agglomap.errors import InputError
 from agglomap.gazetteer import monocities
 from agglomap.i18n import SCENARIOS, level_word, scenario_text, t
@@ -25,6 +26,7 @@ from agglomap.maps.monocities import (
     format_km,
     geodesic_rings,
     monocity_map,
+    nearest_corridor_text,
     popup_html,
 )
 from browser import open_html
@@ -187,6 +189,52 @@ def test_popup_corridors_speak_the_maps_language(scores):
     evil = {"rail_turksib": (EVIL, "rail"), "road_wewc": ("Жол", "road")}
     html = popup_html(row, "Балхаш", "ru", {}, {}, None, evil)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_nearest_corridor_speaks_the_maps_language(scores):
+    row = scores.set_index("id").loc["balkhash"].copy()
+    row["id"] = "balkhash"
+    assert row["nearest_corridor"] == "Dostyk-Aktogay-Balkhash-Moyinty rail"
+    ru = popup_html(row, "Балхаш", "ru", {}, {}, None)
+    assert "<li>Ближайший коридор: Достык – Мойынты (железная дорога) — 0,0\u00a0км</li>" in ru
+    assert _plain(nearest_corridor_text(row, "kk")) == "Достық – Мойынты (темір жол) — 0,0 км"
+    # English is as score_towns wrote it
+    en = popup_html(row, "Balkhash", "en", {}, {}, None)
+    assert "<li>Nearest corridor: Dostyk-Aktogay-Balkhash-Moyinty rail — 0.0\u00a0km</li>" in en
+    # a corridor the lookup does not know keeps the written name; the km are still Russian
+    other = row.copy()
+    other["nearest_corridor"] = "My road road"
+    assert _plain(nearest_corridor_text(other, "ru")) == "My road road — 0,0 км"
+    # names from a user's layer are escaped on their way into the page
+    evil = {"rail_dostyk_moyinty": (EVIL, "rail")}
+    html = popup_html(row, "Балхаш", "ru", {}, {}, None, evil)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def _corridor_tooltips(page_html: str) -> list[str]:
+    """The (JSON-decoded) tooltips bound to the corridor lines of a rendered map."""
+    found = re.findall(r'bindTooltip\(("(?:[^"\\]|\\.)*"), \{"sticky": true\}', page_html)
+    return [json.loads(x) for x in found]
+
+
+def test_corridor_tooltips_speak_the_maps_language(scores):
+    empty = gpd.GeoDataFrame(geometry=[], crs=4326)
+    kwargs = {"boundaries": empty, "rings_km": (), "show_links": False}
+    corridors = load_corridors()
+    ru = _corridor_tooltips(web.render_html(monocity_map(scores, lang="ru", **kwargs)))
+    expected = [
+        f"{c.name_ru} ({t(c.mode, 'ru')}, {format_km(c.length_km, 'ru')})"
+        for mode in ("road", "rail")
+        for c in corridors[corridors["mode"] == mode].itertuples()
+    ]
+    assert ru == expected
+    assert "Астана – Караганда – Балхаш – Алматы (автодорога, 1\u00a0157,9\u00a0км)" in ru
+    assert "Достык – Мойынты (железная дорога, 776,2\u00a0км)" in ru
+    assert not any(re.search(r"[A-Za-z]", x) for x in ru), ru
+    en = _corridor_tooltips(web.render_html(monocity_map(scores, lang="en", **kwargs)))
+    assert len(en) == len(corridors)
+    assert "Astana-Karaganda-Balkhash-Almaty (1,157.9\u00a0km)" in en
+    assert "Dostyk-Aktogay-Balkhash-Moyinty (776.2\u00a0km)" in en
 
 
 @pytest.mark.browser
