@@ -238,3 +238,27 @@ def test_csv_named_xlsx_is_not_an_excel_file(tmp_path, capsys):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].endswith("(is it a CSV renamed?)")
     assert "zip" not in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [("score", "--config"), ("monocity", "--rules"), ("corridors", "--extra")],
+)
+@pytest.mark.parametrize(
+    ("content", "expect"),
+    [
+        ("регион;значение\n".encode("cp1251"), "is not UTF-8 text"),
+        (bytes(range(256)), "is not UTF-8 text"),
+        (b"fua_max_km: [1\n", "not valid YAML"),
+    ],
+)
+def test_every_yaml_option_refuses_a_bad_file_in_one_line(
+    tmp_path, capsys, command, option, content, expect
+):
+    bad = tmp_path / "settings.yaml"
+    bad.write_bytes(content)
+    code = main([command, option, str(bad), "--out", str(tmp_path / "out.csv")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and expect in err and "settings.yaml" in err
+    assert not (tmp_path / "out.csv").exists()

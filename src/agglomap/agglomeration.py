@@ -33,12 +33,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-import yaml
 
 from . import distances
 from .data import data_path
 from .errors import AgglomapError, InputError, did_you_mean
 from .regions import KZ_BBOX
+from .tables import read_yaml
 
 INDICATORS = ("tdaa1", "tdaa2", "tdaa3")
 LEVELS = ((0.0, "low"), (5.0, "medium"), (10.0, "above medium"), (15.0, "high"))
@@ -147,12 +147,7 @@ def load_config(path: str | Path | None = None) -> ScoreConfig:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read config: {exc.strerror}", path=path) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=path) from None
+    data = read_yaml(path, "config file")
     if data is None:
         return {}
     if not isinstance(data, dict):

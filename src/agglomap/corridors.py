@@ -20,13 +20,13 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import yaml
 from pyproj import Geod
 from shapely import LineString
 
 from .data import data_path
 from .errors import InputError, did_you_mean, suggest
 from .provenance import AGGLOMAP, GEONAMES, Source
+from .tables import read_yaml
 
 GEOD = Geod(ellps="WGS84")
 MODES = ("road", "rail")
@@ -157,20 +157,7 @@ def _choice(value: Any, allowed: tuple[str, ...], path: Path, what: str, key: st
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("corridors file not found", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError("corridors file is not UTF-8 text", path=path) from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(
-            f"not valid YAML ({getattr(exc, 'problem', exc)})", path=path, row=row
-        ) from None
+    doc = read_yaml(path, "corridors file")
     if not isinstance(doc, dict) or not isinstance(doc.get("corridors", []), list):
         raise InputError(
             "expected a YAML mapping with a 'corridors:' list (and optionally 'waypoints:')",

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..data import data_path
 from ..errors import InputError, did_you_mean
+from ..tables import read_yaml
 from .levels import BANDS, level_names
 
 SCENARIOS = ("inertial", "balanced", "innovative", "diversification")
@@ -39,12 +39,7 @@ class Rules:
 def load_rules(path: str | Path | None = None) -> Rules:
     """Read and check a scenario rule file (default: the shipped ``scenario_rules.yaml``)."""
     path = Path(path) if path is not None else data_path("scenario_rules.yaml")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("rule file not found", path=path) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=path) from None
+    doc = read_yaml(path, "rule file")
     if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), dict):
         raise InputError("expected a mapping 'scenarios: {name: {rules: [...]}}'", path=path)
     scenarios: dict[str, tuple[Rule, ...]] = {}
