@@ -268,3 +268,23 @@ def test_k_above_the_distinct_values_is_noted_once(tmp_path, capsys):
                      "distinct values"]  # fmt: skip
     assert main(["choropleth", "--column", SHARE, "--k", "5", "--out", str(out)]) == 0
     assert "reduced" not in capsys.readouterr().err
+
+
+def test_map_of_scores_from_osm_towns_credits_openstreetmap(tmp_path):
+    """Scores written by `agglomap score` pass their sources (OSM towns) on to the map."""
+    towns = tmp_path / "towns-osm.csv"
+    towns.write_text(
+        "name,lat,lon\nBalqash,46.848,74.995\nQarajal,48.0,70.8\nTemirtau,50.054,72.964\n",
+        encoding="utf-8",
+    )
+    scores = tmp_path / "scores.csv"
+    assert main(["score", "--towns", str(towns), "--out", str(scores)]) == 0
+    for ext in ("html", "png"):
+        out = tmp_path / f"map.{ext}"
+        assert main(["monocity-map", "--scores", str(scores), "--out", str(out)]) == 0
+        sidecar = json.loads((tmp_path / f"map.{ext}.sources.json").read_text(encoding="utf-8"))
+        keys = [s["key"] for s in sidecar["sources"]]
+        assert "osm" in keys and "user_scores" in keys and "user_towns" in keys, keys
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    # the attribution line sits in a JSON string, where "©" is written \u00a9
+    assert "\\u00a9 OpenStreetMap contributors" in html and "Data: scores.csv" in html

@@ -39,6 +39,8 @@ class Source:
 _PREFIXES = {
     "Boundaries": {"kk": "Шекаралар", "ru": "Границы"},
     "Indicators": {"kk": "Көрсеткіштер", "ru": "Показатели"},
+    "Data": {"kk": "Деректер", "ru": "Данные"},
+    "Towns": {"kk": "Елді мекендер", "ru": "Населённые пункты"},
 }
 
 
@@ -113,6 +115,19 @@ def is_osm_export(path: str | Path, columns: Iterable[object] = ()) -> bool:
     if any(str(c).lower() in _OSM_COLUMNS for c in columns):
         return True
     return bool(_OSM_NAME.search(Path(str(path)).name))
+
+
+def recorded_sources(path: str | Path) -> list[Source]:
+    """The sources named in ``<path>.sources.json`` (an agglomap output's sidecar), so a
+    file made by agglomap passes its own sources (e.g. OSM) on; [] when there is none."""
+    import json
+
+    sidecar = Path(str(path) + ".sources.json")
+    try:
+        records = json.loads(sidecar.read_text(encoding="utf-8"))["sources"]
+        return [Source(**rec) for rec in records]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
 
 
 def attribution(*sources: Source, lang: str = "en") -> str:

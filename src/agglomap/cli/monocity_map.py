@@ -130,19 +130,25 @@ def read_assessment(path: Path) -> pd.DataFrame:
     raise InputError(f"unsupported assessment format {ext!r}; use .csv or .xlsx", path=path)
 
 
-def map_sources(args: argparse.Namespace, assessed: bool, boundary_source: Source) -> list[Source]:
+def map_sources(
+    args: argparse.Namespace, assessed: bool, boundary_source: Source, tiles: str | None
+) -> list[Source]:
     """The map's sources: the user's --scores and --assessment files credited by name
     (not the seed paper, whose towns are only the default assessment), the boundaries
     actually drawn, then what the map adds (corridors, gazetteer, tiles)."""
     from ..maps import monocities as mm
-    from ..provenance import MONOCITY_PAPER
+    from ..provenance import MONOCITY_PAPER, recorded_sources
 
     sources: list[Source] = []
-    if args.scores:
-        sources.append(user_source(args.scores, "agglomeration scores", "user_scores"))
-    if args.assessment:
-        sources.append(user_source(args.assessment, "monocity assessment", "user_assessment"))
-    for s in mm.map_sources(assessed, args.tiles):
+    for path, what, key, credit in (
+        (args.scores, "agglomeration scores", "user_scores", "Data"),
+        (args.assessment, "monocity assessment", "user_assessment", "Indicators"),
+    ):
+        if path:
+            sources.append(user_source(path, what, key, credit=credit))
+            # a file agglomap wrote names its own sources (e.g. OSM towns): pass them on
+            sources += [s for s in recorded_sources(path) if s.key.startswith(("osm", "user"))]
+    for s in mm.map_sources(assessed, tiles):
         if s.key == "geokz":
             sources.insert(0, boundary_source)
         elif not (s == MONOCITY_PAPER and args.assessment):
@@ -172,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     boundaries, boundary_source = load_user_or_builtin_boundaries(args, args.vintage or "2022")
     vintage = str(boundaries["vintage"].iloc[0])
     corridors = load_corridors()
-    sources = map_sources(args, assessment is not None, boundary_source)
+    sources = map_sources(args, assessment is not None, boundary_source, args.tiles)
     if fmt == "html":
         m = mm.monocity_map(
             scores,
@@ -204,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
             boundaries=boundaries,
             title=args.title,
             lang=args.lang,
-            sources=[s for s in sources if s.key != "osm"],
+            sources=map_sources(args, assessment is not None, boundary_source, None),
         )
     say(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB, {time.perf_counter() - started:.1f} s)")
     return 0
