@@ -169,21 +169,22 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "tdaa1",
-        "Входит в функциональную городскую зону (0 или 100; пусто — рассчитать)",
-        "Part of a functional urban area (0 or 100; blank: compute)",
+        "Входит в функциональную городскую зону (0 или 100; все три пустые — рассчитать)",
+        "Part of a functional urban area (0 or 100; all three blank: compute)",
         "override",
     ),
     Column(
         "tdaa2",
         "Рядом с крупным городом областного или республиканского значения "
-        "(0 или 100; пусто — рассчитать)",
-        "Next to a large city of oblast or republican significance (0 or 100; blank: compute)",
+        "(0 или 100; все три пустые — рассчитать)",
+        "Next to a large city of oblast or republican significance "
+        "(0 or 100; all three blank: compute)",
         "override",
     ),
     Column(
         "tdaa3",
-        "На пересечении крупных транспортных коридоров (0 или 100; пусто — рассчитать)",
-        "At a crossing of major transport corridors (0 or 100; blank: compute)",
+        "На пересечении крупных транспортных коридоров (0 или 100; все три пустые — рассчитать)",
+        "At a crossing of major transport corridors (0 or 100; all three blank: compute)",
         "override",
     ),
 )
@@ -494,5 +495,5 @@ _ALLOWED = {
     "count": "whole number ≥ 0, at most its total",
     "total": "number > 0",
     "binary": "0 or 100",
-    "override": "0 or 100, or blank to compute from distances",
+    "override": "0 or 100 in all three tdaa columns, or all three blank to compute from distances",
 }
