@@ -674,3 +674,15 @@ def test_header_only_table_has_no_data_rows(tmp_path):
     with pytest.raises(InputError, match="no data rows") as err:
         read_indicators(path)
     assert "region names" not in str(err.value)
+
+
+def test_join_report_names_regions_whose_row_has_an_empty_value(tmp_path, layers):
+    path = tmp_path / "gap.csv"
+    path.write_text(
+        "Регион;Предприятия;Доля\nАкмолинская;1 148;0,9\nАктюбинская;;1,7\nАлматинская;1 715;-\n",
+        encoding="utf-8",
+    )
+    _, report = join(read_indicators(path), load_boundaries("2018"))
+    assert report.empty_values == {"Предприятия": ["KZ-15"], "Доля": ["KZ-19"]}
+    text = str(report)
+    assert "No value in 'Предприятия' for 1 region(s) with a row: Aktobe Region (KZ-15)" in text

@@ -515,6 +515,8 @@ class JoinReport:
     n_rows: int
     unmatched_rows: list[str] = field(default_factory=list)
     regions_without_data: list[str] = field(default_factory=list)
+    # regions that have a row but an empty cell, per value column (no-data marks included)
+    empty_values: dict[str, list[str]] = field(default_factory=dict)
     changed_extent: list[str] = field(default_factory=list)
     total_checks: list[TotalCheck] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
@@ -539,6 +541,11 @@ class JoinReport:
             out.append(
                 f"Regions without data ({len(self.regions_without_data)}): "
                 + ", ".join(self._name(r) for r in self.regions_without_data)
+            )
+        for column, rids in self.empty_values.items():
+            out.append(
+                f"No value in {column!r} for {len(rids)} region(s) with a row: "
+                + ", ".join(self._name(r) for r in rids)
             )
         if self.unmatched_rows:
             where = (
@@ -616,6 +623,12 @@ def join(
         )
     ]
     without = [r for r in ids if r not in set(data["region_id"])]
+    present = table.data[table.data.index.isin(ids)]
+    empty = {
+        c: [str(r) for r in present.index[present[c].isna()]]
+        for c in table.value_columns
+        if present[c].isna().any()
+    }
     changed: list[str] = []
     if table.vintage and table.vintage != vintage:
         parents = set(regions.loc[regions["vintages"] == "2022", "unit_2018"])
@@ -636,6 +649,7 @@ def join(
         n_rows=len(data),
         unmatched_rows=unmatched,
         regions_without_data=without,
+        empty_values=empty,
         changed_extent=changed,
         total_checks=checks,
         names={r: regions.at[r, "name_en"] for r in regions.index},
