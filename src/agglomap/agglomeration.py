@@ -206,9 +206,11 @@ def _population_column(columns: Any) -> str | None:
     return None
 
 
-def _parse_population(cells: Any, column: str, rows: list[int], path: Path) -> list[float]:
-    """Population cells as floats (``12 345``; empty or "no data" marks → NaN); InputError
-    naming the row (feature number in a layer) of the first cell that is not a number >= 0."""
+def _parse_cells(
+    cells: Any, rows: list[int], *, column: str, path: Path, valid: Any, expected: str
+) -> np.ndarray:
+    """Cells in published number format (``12 345``, ``50,07``) as floats; an InputError
+    naming the row and column of the first cell that is text or fails ``valid``."""
     from .indicators import parse_number
 
     values = []
@@ -216,37 +218,37 @@ def _parse_population(cells: Any, column: str, rows: list[int], path: Path) -> l
         try:
             v = parse_number(cell)
         except ValueError:
-            v = -1.0
-        if not (np.isnan(v) or (np.isfinite(v) and v >= 0)):
+            v = None
+        if v is None or not valid(v):
             raise InputError(
-                f"expected a population (a number >= 0, or empty), got {cell!r}",
-                path=path,
-                row=row,
-                column=column,
-            )
-        values.append(v)
-    return values
-
-
-def _parse_coords(raw: Any, column: str, limit: float, path: Path) -> np.ndarray:
-    """A coordinate column as floats (``50,07`` too); InputError at the first bad cell."""
-    from .indicators import parse_number
-
-    values = []
-    for cell, row in zip(raw.frame[column], raw.rows, strict=True):
-        try:
-            v = parse_number(cell)
-        except ValueError:
-            v = float("nan")
-        if not np.isfinite(v) or abs(v) > limit:
-            raise InputError(
-                f"expected a number within ±{limit:g} degrees, got {cell!r}",
-                path=path,
-                row=row,
-                column=column,
+                f"expected {expected}, got {cell!r}", path=path, row=row, column=column
             )
         values.append(v)
     return np.array(values, dtype=float)
+
+
+def _parse_population(cells: Any, column: str, rows: list[int], path: Path) -> np.ndarray:
+    """Population cells (empty or "no data" marks → NaN); rows are feature numbers in a layer."""
+    return _parse_cells(
+        cells,
+        rows,
+        column=column,
+        path=path,
+        valid=lambda v: np.isnan(v) or (np.isfinite(v) and v >= 0),
+        expected="a population (a number >= 0, or empty)",
+    )
+
+
+def _parse_coords(raw: Any, column: str, limit: float, path: Path) -> np.ndarray:
+    """A coordinate column as floats (``50,07`` too), each within ±``limit`` degrees."""
+    return _parse_cells(
+        raw.frame[column],
+        raw.rows,
+        column=column,
+        path=path,
+        valid=lambda v: np.isfinite(v) and abs(v) <= limit,
+        expected=f"a number within ±{limit:g} degrees",
+    )
 
 
 def _read_towns_table(path: Path) -> gpd.GeoDataFrame:
