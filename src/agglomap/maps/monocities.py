@@ -636,17 +636,7 @@ def monocity_map(
 
     if len(boundaries):
         group = folium.FeatureGroup(name=f"{t('oblast_boundaries', lang)} ({vintage})").add_to(m)
-        simple = web.simplify_for_web(boundaries[[boundaries.geometry.name]])
-        folium.GeoJson(
-            simple.__geo_interface__,
-            style_function=lambda _f: {
-                "color": "#8a8a8a",
-                "weight": 0.9,
-                "fillColor": "#f7f7f4",
-                "fillOpacity": 1.0 if tiles is None else 0.0,
-            },
-            interactive=False,
-        ).add_to(group)
+        web.boundary_layer(boundaries, tiles=tiles, weight=0.9).add_to(group)
 
     modes = _add_corridors(m, corridors, lang)
     shared = len(modes) == 2 and shared_sections(corridors.to_crs(EQUAL_AREA)) > 1.0

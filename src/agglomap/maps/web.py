@@ -342,6 +342,29 @@ def add_attribution(
 # --------------------------------------------------------------------------- map
 
 
+def boundary_layer(
+    boundaries: gpd.GeoDataFrame,
+    *,
+    tiles: str | None = None,
+    weight: float = 0.8,
+    **geojson_kwargs: Any,
+) -> folium.GeoJson:
+    """Boundaries simplified for the web as a plain, non-interactive grey basemap layer
+    (filled when there are no tiles under it, outlines only over tiles)."""
+    shapes = simplify_for_web(boundaries[[boundaries.geometry.name]])
+    return folium.GeoJson(
+        shapes.__geo_interface__,
+        style_function=lambda _f: {
+            "color": "#8a8a8a",
+            "weight": weight,
+            "fillColor": "#f7f7f4",
+            "fillOpacity": 1.0 if tiles is None else 0.0,
+        },
+        interactive=False,
+        **geojson_kwargs,
+    )
+
+
 def base_map(
     bounds: Sequence[float] | None = None,
     *,
@@ -385,19 +408,7 @@ def base_map(
             control=False,
         ).add_to(m)
     if background is not None and len(background):
-        geoms = simplify_for_web(background[[background.geometry.name]])
-        folium.GeoJson(
-            geoms.__geo_interface__,
-            name=t("boundaries", "en"),
-            style_function=lambda _f: {
-                "color": "#8a8a8a",
-                "weight": 0.8,
-                "fillColor": "#f7f7f4",
-                "fillOpacity": 1.0 if tiles is None else 0.0,
-            },
-            interactive=False,
-            control=False,
-        ).add_to(m)
+        boundary_layer(background, tiles=tiles, name=t("boundaries", "en"), control=False).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
     return m
 
