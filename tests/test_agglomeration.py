@@ -15,6 +15,7 @@ from agglomap.corridors import load_corridors as corridors_layer
 from agglomap.distances import geodesic_matrix
 from agglomap.errors import InputError
 from agglomap.gazetteer import load_cities
+from agglomap.readers import read_towns
 
 
 @pytest.fixture(scope="module")
@@ -174,9 +175,7 @@ def test_osm_settlements_any_point_layer(sources_dir):
 
     osm = gpd.read_file(sources_dir / "hotosm_kaz_populated_places.geojson")
     towns = osm[osm["place"] == "town"].head(60)
-    s = agg.score_towns(
-        towns, distance="geodesic", regions=load_boundaries("2022", "oblast", sources_dir)
-    )
+    s = agg.score_towns(towns, distance="geodesic", regions=load_boundaries("2022", "oblast"))
     assert len(s) == 60
     assert (s["id"] == towns["osm_id"].astype(str).to_numpy()).all()
     assert s["name"].notna().all() and (s["name"] != s["id"]).all()
@@ -186,29 +185,29 @@ def test_osm_settlements_any_point_layer(sources_dir):
 def test_read_towns_csv(tmp_path):
     good = tmp_path / "towns.csv"
     good.write_text("Name,Latitude,Lng\nTemirtau,50.05197,72.95497\n", encoding="utf-8")
-    layer = agg.read_towns(good)
+    layer = read_towns(good)
     assert layer.geometry.iloc[0].x == pytest.approx(72.95497)
     scored = agg.score_towns(layer, distance="geodesic")
     assert scored.at[0, "name"] == "Temirtau" and scored.at[0, "core_city"] == "Karaganda"
     bad = tmp_path / "bad.csv"
     bad.write_text("name,lat,lon\nA,50.1,70\nB,north,71\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"row 3.*'lat'.*expected a number"):
-        agg.read_towns(bad)
+        read_towns(bad)
     nocoords = tmp_path / "nocoords.csv"
     nocoords.write_text("name,east,north\nA,70,50\n", encoding="utf-8")
     with pytest.raises(InputError, match="no latitude column; expected one of lat, latitude"):
-        agg.read_towns(nocoords)
+        read_towns(nocoords)
 
 
 def test_read_towns_cp1251_semicolons_and_decimal_commas(tmp_path):
     path = tmp_path / "towns_cp1251.csv"
     path.write_bytes("lat;lon;name\n50,07;72,96;Темиртау\n".encode("cp1251"))
-    layer = agg.read_towns(path)
+    layer = read_towns(path)
     assert layer.at[0, "name"] == "Темиртау"
     assert (layer.geometry.iloc[0].y, layer.geometry.iloc[0].x) == (50.07, 72.96)
     utf8 = tmp_path / "towns.csv"
     utf8.write_text("lat;lon;name\n50,07;72,96;Темиртау\n", encoding="utf-8")
-    assert agg.read_towns(utf8).geometry.iloc[0].x == 72.96
+    assert read_towns(utf8).geometry.iloc[0].x == 72.96
 
 
 @pytest.mark.parametrize(
@@ -218,7 +217,7 @@ def test_read_towns_cp1251_semicolons_and_decimal_commas(tmp_path):
 def test_read_towns_russian_and_kazakh_coordinate_headers(tmp_path, header):
     path = tmp_path / "t.csv"
     path.write_text(f"{header}\n50.07,72.96,Темиртау\n", encoding="utf-8")
-    layer = agg.read_towns(path)
+    layer = read_towns(path)
     assert (layer.geometry.iloc[0].y, layer.geometry.iloc[0].x) == (50.07, 72.96)
     assert agg.score_towns(layer, distance="geodesic").at[0, "name"] == "Темиртау"
 
@@ -228,7 +227,7 @@ def test_read_towns_xlsx_with_title_row(tmp_path):
     pd.DataFrame({"Город": ["Темиртау"], "Широта": [50.07], "Долгота": [72.96]}).to_excel(
         path, index=False, startrow=1
     )
-    layer = agg.read_towns(path)
+    layer = read_towns(path)
     assert layer.at[0, "name"] == "Темиртау" and layer.geometry.iloc[0].x == 72.96
 
 
@@ -236,7 +235,7 @@ def test_read_towns_bad_cell_has_the_file_row(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("Towns 2024;;\nname;lat;lon\nA;50,1;70\nB;север;71\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"row 4, column 'lat'.*expected a number.*'север'"):
-        agg.read_towns(path)
+        read_towns(path)
 
 
 def test_read_towns_outside_kazakhstan_refused(tmp_path):
@@ -246,7 +245,7 @@ def test_read_towns_outside_kazakhstan_refused(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError) as err:
-        agg.read_towns(path)
+        read_towns(path)
     text = str(err.value)
     assert "2 town(s) outside Kazakhstan" in text
     assert "row 3 'Moscow' (lat 55.75, lon 37.62)" in text
@@ -255,14 +254,14 @@ def test_read_towns_outside_kazakhstan_refused(tmp_path):
     moscow = tmp_path / "m.csv"
     moscow.write_text("name,lat,lon\nMoscow,55.75,37.62\n", encoding="utf-8")
     with pytest.raises(InputError, match="row 2.*Moscow.*Kazakhstan only$") as err:
-        agg.read_towns(moscow)
+        read_towns(moscow)
     assert "swapped" not in str(err.value) and err.value.row == 2
     layer = tmp_path / "m.geojson"
     gpd.GeoDataFrame(
         {"name": ["Astana", "Moscow"]}, geometry=gpd.points_from_xy([71.43, 37.62], [51.13, 55.75])
     ).set_crs(4326).to_file(layer)
     with pytest.raises(InputError, match="feature 2 'Moscow'"):
-        agg.read_towns(layer)
+        read_towns(layer)
 
 
 @pytest.mark.parametrize(
@@ -350,7 +349,7 @@ def test_towns_population_column_is_kept_and_scored(tmp_path, header, cell):
     path.write_text(
         f"name;lat;lon;{header}\nA;50,07;72,96;{cell}\nB;47,8;67,7;-\n", encoding="utf-8"
     )
-    layer = agg.read_towns(path)
+    layer = read_towns(path)
     assert layer["population"].iloc[0] == 12345 and np.isnan(layer["population"].iloc[1])
     scored = agg.score_towns(layer, distance="geodesic")
     assert scored["population"].iloc[0] == 12345 and pd.isna(scored["population"].iloc[1])
@@ -363,8 +362,8 @@ def test_towns_population_column_is_kept_and_scored(tmp_path, header, cell):
 def test_towns_population_year_is_not_a_population(tmp_path):
     path = tmp_path / "towns.csv"
     path.write_text("name,lat,lon,population_year\nA,50.07,72.96,2021\n", encoding="utf-8")
-    assert "population" not in agg.read_towns(path).columns
-    assert agg.score_towns(agg.read_towns(path), distance="geodesic")["population"].isna().all()
+    assert "population" not in read_towns(path).columns
+    assert agg.score_towns(read_towns(path), distance="geodesic")["population"].isna().all()
 
 
 def test_towns_population_not_a_number_names_row_and_column(tmp_path):
@@ -373,7 +372,7 @@ def test_towns_population_not_a_number_names_row_and_column(tmp_path):
         "name;lat;lon;Население\nA;50,07;72,96;1 000\nB;47,8;67,7;много\n", encoding="utf-8"
     )
     with pytest.raises(InputError) as err:
-        agg.read_towns(path)
+        read_towns(path)
     assert (err.value.row, err.value.column) == (3, "Население")
     assert "expected a population" in str(err.value) and "'много'" in str(err.value)
 

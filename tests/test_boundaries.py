@@ -14,17 +14,17 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from agglomap import boundaries
+from agglomap import boundaries, settings
 from agglomap.boundaries import (
     BoundaryWarning,
     country_outline,
     cyrillic_name,
     district_names,
     load_boundaries,
-    read_boundaries,
 )
 from agglomap.cli import main
 from agglomap.errors import InputError
+from agglomap.readers import read_boundaries
 from agglomap.regions import load_regions, regions_for
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,7 +61,7 @@ def test_region_table_shipped_copy_is_identical():
 
 @pytest.mark.parametrize("vintage", VINTAGES)
 def test_oblasts(vintage, sources_dir, centres):
-    gdf = load_boundaries(vintage, sources_dir=sources_dir)
+    gdf = load_boundaries(vintage)
     assert list(gdf.columns) == boundaries.OBLAST_COLUMNS
     assert gdf.crs.to_epsg() == 4326
     assert len(gdf) == VINTAGES[vintage] and gdf["region_id"].is_unique
@@ -80,12 +80,10 @@ def test_oblasts(vintage, sources_dir, centres):
 
 
 def test_current_names(sources_dir):
-    gdf = load_boundaries(2022, sources_dir=sources_dir).set_index("region_id")
+    gdf = load_boundaries(2022).set_index("region_id")
     assert gdf.loc["KZ-71", "name_en"] == "Astana"
     assert gdf.loc["KZ-19", "centre"] == "konaev"
-    assert load_boundaries("2018", sources_dir=sources_dir).set_index("region_id").loc[
-        "KZ-19", "centre"
-    ] == ("taldykorgan")
+    assert load_boundaries("2018").set_index("region_id").loc["KZ-19", "centre"] == ("taldykorgan")
 
 
 @pytest.mark.parametrize(
@@ -99,14 +97,14 @@ def test_current_names(sources_dir):
 def test_towns_change_region_with_vintage(lat, lon, in_2018, in_2022, sources_dir):
     point = shapely.Point(lon, lat)
     for vintage, expected in (("2018", in_2018), ("2022", in_2022)):
-        gdf = load_boundaries(vintage, sources_dir=sources_dir)
+        gdf = load_boundaries(vintage)
         assert list(gdf.loc[gdf.contains(point), "region_id"]) == [expected]
 
 
 @pytest.mark.parametrize("vintage", VINTAGES)
 def test_districts(vintage, sources_dir):
-    dist = load_boundaries(vintage, "district", sources_dir)
-    obl = load_boundaries(vintage, "oblast", sources_dir)
+    dist = load_boundaries(vintage, "district")
+    obl = load_boundaries(vintage, "oblast")
     assert list(dist.columns) == boundaries.DISTRICT_COLUMNS
     assert len(dist) == DISTRICTS[vintage] and dist["district_id"].is_unique
     assert dist.is_valid.all()
@@ -127,7 +125,7 @@ def test_invalid_upstream_district_is_repaired(sources_dir):
     raw = upstream(sources_dir, "adm2_2024")
     bad = raw.loc[~raw.is_valid, "ADM2_PCODE"]
     assert len(bad) >= 1
-    dist = load_boundaries("2022", "district", sources_dir).set_index("district_id")
+    dist = load_boundaries("2022", "district").set_index("district_id")
     assert dist.is_valid.all()
     for pcode in bad:
         assert dist.loc[pcode].geometry.geom_type in {"Polygon", "MultiPolygon"}
@@ -155,29 +153,30 @@ def _mixes_scripts(text: str) -> bool:
 @pytest.mark.parametrize("level", boundaries.LEVELS)
 @pytest.mark.parametrize("vintage", VINTAGES)
 def test_no_loaded_name_mixes_scripts(vintage, level, sources_dir):
-    gdf = load_boundaries(vintage, level, sources_dir)
+    gdf = load_boundaries(vintage, level)
     for column in ("name_kk", "name_ru"):
         assert not [n for n in gdf[column] if _mixes_scripts(n)], column
     if level == "district":  # the upstream defect is still there, and repaired
         raw = upstream(sources_dir, "adm2_2018" if vintage == "2018" else "adm2_2024")
         assert "Aршалинский" in set(raw["ADM2_RU"])
         assert "Аршалинский" in set(gdf["name_ru"])
-    out = country_outline(sources_dir)
+    out = country_outline()
     assert not _mixes_scripts(out["name_kk"].iloc[0] + " " + out["name_ru"].iloc[0])
 
 
 def test_district_names_for_recognising_district_tables(sources_dir, tmp_path):
-    both = district_names(sources_dir=sources_dir)
+    both = district_names()
     assert len(both) >= DISTRICTS["2018"] + DISTRICTS["2022"]
     assert set(both.columns) == {"name_kk", "name_ru", "name_en", "region_id"}
     empty = tmp_path / "empty"
     empty.mkdir()
-    offline = district_names("2022", sources_dir=empty)  # no geokz: the moved districts only
+    with settings.override(sources_dir=empty):  # no geokz: the moved districts only
+        offline = district_names("2022")
     assert 0 < len(offline) < 40 and set(offline["region_id"]) == {"KZ-10", "KZ-33", "KZ-62"}
 
 
-def test_country_outline(sources_dir):
-    out = country_outline(sources_dir)
+def test_country_outline():
+    out = country_outline()
     assert len(out) == 1 and out.is_valid.all()
     assert out["area_km2"].iloc[0] == pytest.approx(NATIONAL_AREA_KM2, rel=0.01)
 
@@ -186,11 +185,11 @@ def test_loading_is_fast_and_cached(sources_dir):
     boundaries._build.cache_clear()
     start = time.perf_counter()
     for vintage in VINTAGES:
-        load_boundaries(vintage, sources_dir=sources_dir)
+        load_boundaries(vintage)
     assert time.perf_counter() - start < 2.0
-    a = load_boundaries("2018", sources_dir=sources_dir)
+    a = load_boundaries("2018")
     a.loc[0, "name_en"] = "changed"
-    assert load_boundaries("2018", sources_dir=sources_dir).loc[0, "name_en"] != "changed"
+    assert load_boundaries("2018").loc[0, "name_en"] != "changed"
 
 
 @pytest.mark.parametrize(("vintage", "level"), [("2020", "oblast"), ("2022", "rayon")])
@@ -243,7 +242,7 @@ def test_user_file_in_web_mercator(adm1_2018, tmp_path, sources_dir):
     got = read_boundaries(path)
     assert got.crs.to_epsg() == 4326
     assert list(got["region_id"]) == list(adm1_2018["expected"])
-    ours = load_boundaries("2018", sources_dir=sources_dir).set_index("region_id")
+    ours = load_boundaries("2018").set_index("region_id")
     assert got.set_index("region_id")["area_km2"].to_dict() == pytest.approx(
         ours["area_km2"].to_dict(), rel=1e-6
     )
@@ -393,7 +392,7 @@ def test_cli_writes_layer_with_sidecar(tmp_path, sources_dir, capsys):
 @pytest.mark.parametrize("vintage", VINTAGES)
 def test_centre_city_lies_in_its_oblast(vintage, sources_dir):
     cities = pd.read_csv(REPO / "src" / "agglomap" / "data" / "cities.csv", index_col="city_id")
-    gdf = load_boundaries(vintage, sources_dir=sources_dir)
+    gdf = load_boundaries(vintage)
     for row in gdf.itertuples():
         city = cities.loc[row.centre]
         point = shapely.Point(float(city["lon"]), float(city["lat"]))

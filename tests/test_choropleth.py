@@ -33,15 +33,12 @@ EVIL_COLUMN = 'Share <script>alert(1)</script> "x", %'
 @pytest.fixture(scope="module")
 def maps(tmp_path_factory, sources_dir):
     out = tmp_path_factory.mktemp("choropleth")
-    return {
-        lang: default_choropleth(out / lang, lang=lang, sources_dir=sources_dir)[0]
-        for lang in ("en", "ru")
-    }
+    return {lang: default_choropleth(out / lang, lang=lang)[0] for lang in ("en", "ru")}
 
 
 @pytest.fixture(scope="module")
 def joined(sources_dir):
-    gdf, report = join(default_indicators(), load_boundaries("2018", sources_dir=sources_dir))
+    gdf, report = join(default_indicators(), load_boundaries("2018"))
     assert report.ok
     return gdf
 

@@ -34,7 +34,7 @@ def _sidecar(out) -> dict:
 @pytest.fixture(scope="module")
 def user_boundaries(tmp_path_factory, sources_dir):
     """The 2018 oblasts as a user would bring them: geometry and one Russian-name column."""
-    oblasts = load_boundaries("2018", sources_dir=sources_dir)
+    oblasts = load_boundaries("2018")
     user = oblasts[["name_ru", "geometry"]].rename(columns={"name_ru": "Область"})
     path = tmp_path_factory.mktemp("user") / "user.geojson"
     user.to_file(path, driver="GeoJSON", engine="pyogrio")
@@ -110,9 +110,7 @@ def test_join_with_user_boundaries(tmp_path, user_boundaries, sources_dir, capsy
     assert "Joined 17 of 17 table rows onto 17 regions (2018 layout)" in capsys.readouterr().out
     joined = gpd.read_file(out)
     assert len(joined) == 17 and joined["region_label"].notna().all()
-    assert set(joined["region_id"]) == set(
-        load_boundaries("2018", sources_dir=sources_dir)["region_id"]
-    )
+    assert set(joined["region_id"]) == set(load_boundaries("2018")["region_id"])
     sources = _sidecar(out)["sources"]
     assert sources[0]["key"] == "user_boundaries" and "user.geojson" in sources[0]["title"]
     assert "geokz" not in [s["key"] for s in sources]

@@ -22,9 +22,9 @@ from agglomap.indicators import (
     default_indicators,
     is_total_label,
     join,
-    parse_number,
     read_indicators,
 )
+from agglomap.numbers import parse_number
 from agglomap.provenance import INNOVATION_2021
 
 # Table 1 of seed paper 000 as the methodology digest (docs §1) gives it.
@@ -248,7 +248,7 @@ def test_shipped_rates_agree_with_their_counts():
 
 @pytest.fixture(scope="module")
 def layers(sources_dir) -> dict[str, gpd.GeoDataFrame]:
-    return {v: load_boundaries(v, sources_dir=sources_dir) for v in ("2018", "2022")}
+    return {v: load_boundaries(v) for v in ("2018", "2022")}
 
 
 def test_join_2018_matches_everything(layers):
@@ -561,7 +561,7 @@ def test_cli_join_binary_file_is_one_clear_line(tmp_path, capsys):
 
 
 def test_join_onto_a_user_file_names_the_file_for_missing_regions(tmp_path, sources_dir):
-    from agglomap.boundaries import read_boundaries
+    from agglomap.readers import read_boundaries
 
     own = load_boundaries("2018").query("region_id != 'KZ-79'")[["name_ru", "geometry"]]
     own.to_file(tmp_path / "own.geojson")

@@ -21,14 +21,14 @@ from agglomap.maps import web
 from agglomap.maps.monocities import (
     SCENARIO_COLORS,
     corridor_items,
-    default_assessment,
-    default_monocity_map,
     format_km,
     geodesic_rings,
+    map_sources,
     monocity_map,
     nearest_corridor_text,
     popup_html,
 )
+from agglomap.pipeline import default_assessment
 from browser import open_html
 
 GEOD = Geod(ellps="WGS84")
@@ -45,8 +45,11 @@ def scores():
 
 
 @pytest.fixture(scope="module")
-def default_html(tmp_path_factory, sources_dir):
-    return default_monocity_map(tmp_path_factory.mktemp("outputs"), sources_dir=sources_dir)
+def default_html(tmp_path_factory, scores):
+    """monocities.html as `agglomap run` writes it: the 27 scored, the paper's three assessed."""
+    m = monocity_map(scores, assessment=default_assessment())
+    out = tmp_path_factory.mktemp("outputs") / "monocities.html"
+    return web.save_map(m, out, sources=map_sources(True, None))
 
 
 @pytest.mark.browser
@@ -104,7 +107,7 @@ def test_temirtau_popup_shows_its_score_and_evidence(default_html, scores):
 @pytest.mark.browser
 def test_russian_popup_shows_levels_and_scenarios_in_russian(tmp_path, scores, sources_dir):
     assessment = default_assessment()
-    m = monocity_map(scores, assessment=assessment, lang="ru", sources_dir=sources_dir)
+    m = monocity_map(scores, assessment=assessment, lang="ru")
     out = web.save_map(m, tmp_path / "ru.html", sources=[])
     with open_html(out) as (page, log):
         page.locator("path.agglomap-town-temirtau").click(force=True)
@@ -152,7 +155,7 @@ def _corridors_shown(path, town_id: str) -> list[str]:
 def test_russian_popup_names_corridors_in_russian(tmp_path, scores, default_html, sources_dir):
     row = scores.set_index("id").loc["balkhash"]
     assert row["corridors_within_ids"] == "rail_dostyk_moyinty=0.0;road_astana_almaty=0.0"
-    m = monocity_map(scores, lang="ru", sources_dir=sources_dir)
+    m = monocity_map(scores, lang="ru")
     shown = _corridors_shown(web.save_map(m, tmp_path / "ru.html", sources=[]), "balkhash")
     assert shown == [
         "Достык – Мойынты (железная дорога) 0,0 км",
@@ -244,7 +247,6 @@ def test_scenario_layer_colours_assessed_towns(tmp_path, scores, sources_dir):
         scores,
         assessment=assessment,
         color_by="scenario",
-        sources_dir=sources_dir,
         rings_km=(),
         show_links=False,
     )
@@ -265,7 +267,7 @@ def test_scenario_layer_colours_assessed_towns(tmp_path, scores, sources_dir):
 def test_hostile_town_name_is_shown_as_text(tmp_path, scores, sources_dir):
     evil = scores.copy()
     evil.loc[evil["id"] == "temirtau", "name"] = EVIL
-    m = monocity_map(evil, sources_dir=sources_dir)
+    m = monocity_map(evil)
     out = web.save_map(m, tmp_path / "evil.html", sources=[])
     assert "<script>alert(1)" not in out.read_text(encoding="utf-8")
     with open_html(out) as (page, log):
@@ -341,10 +343,10 @@ def test_cli_writes_html_and_png(tmp_path, scores, sources_dir, capsys):
 
 
 def test_osm_is_credited_only_when_its_tiles_are_used(scores, sources_dir):
-    plain = web.render_html(monocity_map(scores, sources_dir=sources_dir, rings_km=()))
+    plain = web.render_html(monocity_map(scores, rings_km=()))
     assert "OpenStreetMap" not in plain and "tile.openstreetmap.org" not in plain
     tiled = web.render_html(
-        monocity_map(scores, sources_dir=sources_dir, tiles="osm", self_contained=False),
+        monocity_map(scores, tiles="osm", self_contained=False),
         self_contained=False,
     )
     assert "tile.openstreetmap.org" in tiled
@@ -355,7 +357,7 @@ def test_osm_is_credited_only_when_its_tiles_are_used(scores, sources_dir):
 def test_town_names_are_a_layer_shown_by_default_in_the_maps_language(
     tmp_path, scores, sources_dir
 ):
-    m = monocity_map(scores, assessment=default_assessment(), lang="ru", sources_dir=sources_dir)
+    m = monocity_map(scores, assessment=default_assessment(), lang="ru")
     out = web.save_map(m, tmp_path / "names.html", sources=[])
     with open_html(out) as (page, log):
         _wait_for_names(page)
@@ -420,7 +422,7 @@ def test_thousands_of_towns_warn_about_the_page_size(capsys):
 @pytest.mark.browser
 def test_town_names_stay_off_large_city_markers(tmp_path, scores, sources_dir):
     """Tekeli's name once sat under the Taldykorgan marker."""
-    m = monocity_map(scores, lang="ru", sources_dir=sources_dir)
+    m = monocity_map(scores, lang="ru")
     out = web.save_map(m, tmp_path / "cities.html", sources=[])
     rects = (
         "r => { const b = r.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom] }"

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from agglomap import sources
+from agglomap import settings, sources
 from agglomap.errors import SourceError
 
 LAYER = "kaz_admbnda_adm1_2018"
@@ -44,9 +44,9 @@ def mirror(tmp_path, sources_dir, monkeypatch):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     cache = tmp_path / "cache"
-    monkeypatch.delenv(sources.SOURCES_ENV, raising=False)
-    monkeypatch.delenv(sources.BASE_URL_ENV, raising=False)
-    monkeypatch.setenv(sources.CACHE_ENV, str(cache))
+    monkeypatch.delenv(settings.SOURCES_ENV, raising=False)
+    monkeypatch.delenv(settings.BASE_URL_ENV, raising=False)
+    monkeypatch.setenv(settings.CACHE_ENV, str(cache))
     try:
         yield {
             "url": f"http://127.0.0.1:{server.server_address[1]}",
@@ -92,7 +92,7 @@ def test_download_verifies_then_uses_cache(mirror):
 
 
 def test_base_url_from_environment(mirror, monkeypatch):
-    monkeypatch.setenv(sources.BASE_URL_ENV, mirror["url"])
+    monkeypatch.setenv(settings.BASE_URL_ENV, mirror["url"])
     got = sources.fetch(LAYER + ".prj", progress=False)
     assert got.read_bytes().startswith(b"GEOGCS")
     assert mirror["requests"] == [urlsplit(sources.entry(LAYER + ".prj").url).path]
@@ -115,7 +115,7 @@ def test_tampered_download_is_refused_and_not_cached(mirror):
 
 
 def test_unreachable_mirror_is_a_source_error(mirror):
-    with pytest.raises(SourceError, match="--sources"):
+    with pytest.raises(SourceError, match="settings.sources_dir"):
         sources.fetch(LAYER + ".cpg", base_url="http://127.0.0.1:9", progress=False)
 
 
@@ -138,14 +138,14 @@ def test_local_folder_is_verified(tmp_path, sources_dir):
 
 
 def test_environment_folder_and_missing_folder(sources_dir, monkeypatch, tmp_path):
-    monkeypatch.setenv(sources.SOURCES_ENV, str(sources_dir))
+    monkeypatch.setenv(settings.SOURCES_ENV, str(sources_dir))
     assert sources.fetch(LAYER + ".cpg").parent == sources_dir / "geokz"
     with pytest.raises(SourceError, match="does not exist"):
         sources.fetch(LAYER + ".cpg", tmp_path / "nowhere")
 
 
 def test_manual_file_without_folder_says_where_to_get_it(monkeypatch):
-    monkeypatch.delenv(sources.SOURCES_ENV, raising=False)
+    monkeypatch.delenv(settings.SOURCES_ENV, raising=False)
     with pytest.raises(SourceError, match="data.humdata.org"):
         sources.fetch("hotosm_kaz_populated_places.geojson")
 
@@ -177,10 +177,22 @@ def test_cli_lists_and_downloads(mirror, sources_dir, capsys, monkeypatch):
         for layer in ("adm0_2018", "adm1_2024", "adm2_2018", "adm2_2024", "cnt1_2022"):
             name = f"kaz_admbnda_{layer}{part}"
             shutil.copy(sources_dir / "geokz" / name, mirror["served"])
-    monkeypatch.setenv(sources.BASE_URL_ENV, mirror["url"])
+    monkeypatch.setenv(settings.BASE_URL_ENV, mirror["url"])
     assert main(["sources", "--download"]) == 1  # the HOT file needs a manual download
     out = capsys.readouterr().out.splitlines()
     assert len(mirror["requests"]) == 30
     assert sum(line.startswith("ok") for line in out) == 30
     assert [line.split()[0] for line in out if "hotosm" in line] == ["missing"]
     assert "data.humdata.org" in out[-1]
+
+
+def test_library_error_names_the_setting_and_cli_the_flag(tmp_path, capsys):
+    from agglomap.cli import main
+
+    with settings.override(sources_dir=tmp_path / "nowhere"), pytest.raises(SourceError) as err:
+        sources.fetch(LAYER + ".cpg")
+    assert "settings.sources_dir" in str(err.value) and err.value.param == "sources_dir"
+    assert main(["--sources", str(tmp_path / "nowhere"), "sources"]) == 2
+    message = capsys.readouterr().err
+    assert "(--sources DIR) does not exist" in message and "settings." not in message
+    assert settings.sources_dir is None  # the flag does not outlive the command

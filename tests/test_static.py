@@ -34,7 +34,7 @@ TITLE = "Area of oblasts, 2022 layout"
 
 @pytest.fixture(scope="module")
 def oblasts(sources_dir):
-    return load_boundaries("2022", sources_dir=sources_dir)
+    return load_boundaries("2022")
 
 
 def _svg_text(path) -> str:

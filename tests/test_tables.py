@@ -12,8 +12,8 @@ import pytest
 
 from agglomap import tables
 from agglomap.cli import main
-from agglomap.cli.monocity_map import read_assessment, read_scores
 from agglomap.errors import InputError
+from agglomap.readers import read_assessment, read_scores
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" + bytes(range(256))
 

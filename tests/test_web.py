@@ -24,11 +24,11 @@ EVIL = '<script>alert(1)</script> "quoted" & <img src=x onerror=alert(2)>'
 
 @pytest.fixture(scope="module")
 def oblasts(sources_dir):
-    return load_boundaries("2018", sources_dir=sources_dir)
+    return load_boundaries("2018")
 
 
 def _page(tmp_path, sources_dir, **kwargs):
-    m = web.base_map(background=country_outline(sources_dir=sources_dir), **kwargs)
+    m = web.base_map(background=country_outline(), **kwargs)
     web.legend(EVIL, [("#1d91c0", EVIL), ("nodata", "No data")], note=EVIL).add_to(m)
     web.add_title(m, EVIL, subtitle=EVIL)
     web.add_attribution(m, [provenance.GEOKZ], extra=EVIL)
@@ -142,7 +142,7 @@ def test_simplify_keeps_a_valid_coverage_and_the_areas(oblasts):
 
 def test_simplify_repairs_the_2022_layout_slivers(sources_dir):
     """geokz's 2024 oblasts overlap by slivers; the web copy is a clean coverage."""
-    oblasts = load_boundaries("2022", sources_dir=sources_dir)
+    oblasts = load_boundaries("2022")
     assert not shapely.coverage_is_valid(oblasts.geometry.values)  # as published
     after = web.simplify_for_web(oblasts).geometry.values
     assert len(after) == 20 and shapely.is_valid(after).all()

@@ -23,7 +23,6 @@ town's ``city_id``, or (for layers without one) within ``self_radius_km`` of it,
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,8 +36,9 @@ import shapely
 from . import distances
 from .data import data_path
 from .errors import AgglomapError, InputError, did_you_mean
-from .regions import KZ_BBOX
-from .tables import read_yaml
+from .numbers import parse_numbers
+from .readers import ID_COLUMNS, NAME_COLUMNS, POPULATION_COLUMNS
+from .tables import find_column, read_yaml
 
 INDICATORS = ("tdaa1", "tdaa2", "tdaa3")
 LEVELS = ((0.0, "low"), (5.0, "medium"), (10.0, "above medium"), (15.0, "high"))
@@ -52,21 +52,6 @@ CONFIG_CHOICES = {
     "corridor_count": CORRIDOR_COUNTS,
     "gravity_decay": DECAYS,
 }
-NAME_COLUMNS = ("name_en", "name:en", "name", "name_ru", "name:ru", "name_kk", "name:kk")
-ID_COLUMNS = ("id", "city_id", "osm_id", "fid")
-LAT_COLUMNS = ("lat", "latitude", "y", "широта", "ендік")
-LON_COLUMNS = ("lon", "lng", "long", "longitude", "x", "долгота", "бойлық")
-# Population columns (the header, or its first words): copied to ``population`` as numbers.
-POPULATION_COLUMNS = (
-    "population",
-    "население",
-    "численность населения",
-    "халық саны",
-    "тұрғындар саны",
-    "pop",
-)
-# Name columns in Russian/Kazakh, copied to ``name`` when the file has none.
-LOCAL_NAME_COLUMNS = ("название", "наименование", "город", "населенный пункт", "атауы", "қала")
 
 
 class SettingError(InputError):
@@ -165,204 +150,6 @@ def tdaa_level(values: Any) -> np.ndarray:
     return np.where(np.isnan(values), None, out)
 
 
-# --- towns -------------------------------------------------------------------------------
-
-
-def _first_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
-    lower = {c.lower(): c for c in frame.columns}
-    return next((lower[c] for c in candidates if c in lower), None)
-
-
-def _fold(text: object) -> str:
-    return " ".join(str(text).casefold().replace("ё", "е").split())
-
-
-def _coord_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
-    """The column named one of ``candidates``: the whole header, else its first word
-    (``Широта, °`` is a latitude column), ignoring case."""
-    cols = [str(c) for c in frame.columns]
-    whole = {_fold(c): c for c in cols}
-    first = {}
-    for c in cols:
-        words = "".join(ch if ch.isalnum() else " " for ch in _fold(c)).split()
-        if words:
-            first.setdefault(words[0], c)
-    for table in (whole, first):
-        hit = next((table[k] for k in candidates if k in table), None)
-        if hit is not None:
-            return hit
-    return None
-
-
-def _population_column(columns: Any) -> str | None:
-    """The column headed one of :data:`POPULATION_COLUMNS`, alone or followed by a unit or
-    year (``Население, чел.``, ``Халық саны (адам)``), ignoring case."""
-    folded = {str(c): _fold(c) for c in columns}
-    for key in POPULATION_COLUMNS:
-        unit = re.compile(rf"{re.escape(key)}(?:[\s,(;:/].*)?")
-        hit = next((c for c, f in folded.items() if unit.fullmatch(f)), None)
-        if hit is not None:
-            return hit
-    return None
-
-
-def _parse_cells(
-    cells: Any, rows: list[int], *, column: str, path: Path, valid: Any, expected: str
-) -> np.ndarray:
-    """Cells in published number format (``12 345``, ``50,07``) as floats; an InputError
-    naming the row and column of the first cell that is text or fails ``valid``."""
-    from .indicators import parse_number
-
-    values = []
-    for cell, row in zip(cells, rows, strict=True):
-        try:
-            v = parse_number(cell)
-        except ValueError:
-            v = None
-        if v is None or not valid(v):
-            raise InputError(
-                f"expected {expected}, got {cell!r}", path=path, row=row, column=column
-            )
-        values.append(v)
-    return np.array(values, dtype=float)
-
-
-def _parse_population(cells: Any, column: str, rows: list[int], path: Path) -> np.ndarray:
-    """Population cells (empty or "no data" marks → NaN); rows are feature numbers in a layer."""
-    return _parse_cells(
-        cells,
-        rows,
-        column=column,
-        path=path,
-        valid=lambda v: np.isnan(v) or (np.isfinite(v) and v >= 0),
-        expected="a population (a number >= 0, or empty)",
-    )
-
-
-def _parse_coords(raw: Any, column: str, limit: float, path: Path) -> np.ndarray:
-    """A coordinate column as floats (``50,07`` too), each within ±``limit`` degrees."""
-    return _parse_cells(
-        raw.frame[column],
-        raw.rows,
-        column=column,
-        path=path,
-        valid=lambda v: np.isfinite(v) and abs(v) <= limit,
-        expected=f"a number within ±{limit:g} degrees",
-    )
-
-
-def _read_towns_table(path: Path) -> gpd.GeoDataFrame:
-    from . import tables
-
-    raw = tables.read_table(path)
-    frame = raw.frame
-    lat_col, lon_col = _coord_column(frame, LAT_COLUMNS), _coord_column(frame, LON_COLUMNS)
-    if lat_col is None or lon_col is None:
-        missing = "latitude" if lat_col is None else "longitude"
-        raise InputError(
-            f"no {missing} column; expected one of "
-            f"{', '.join(LAT_COLUMNS if lat_col is None else LON_COLUMNS)} "
-            f"(header row {raw.header_row}, columns: {tables.quoted(raw.columns)})",
-            path=path,
-        )
-    if frame.empty:
-        raise InputError("no towns: expected one row per town under the header", path=path)
-    lat = _parse_coords(raw, lat_col, 90, path)
-    lon = _parse_coords(raw, lon_col, 180, path)
-    frame = frame.copy()
-    _add_population(frame, raw.rows, path)
-    if _first_column(frame, NAME_COLUMNS) is None:
-        local = _coord_column(frame, LOCAL_NAME_COLUMNS)
-        if local is not None:
-            frame["name"] = frame[local]
-    layer = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
-    layer.attrs["rows"] = list(raw.rows)
-    return layer
-
-
-def _add_population(frame: pd.DataFrame, rows: list[int], path: Path) -> None:
-    """Read the population column, if any, into ``population`` (floats, NaN where empty)."""
-    col = _population_column(frame.columns)
-    if col is not None:
-        frame["population"] = _parse_population(frame[col], col, rows, path)
-
-
-def _check_extent(layer: gpd.GeoDataFrame, path: Path, rows: list[int], what: str) -> None:
-    """Refuse towns outside Kazakhstan's extent (:data:`KZ_BBOX`), naming them."""
-    west, south, east, north = KZ_BBOX
-    x, y = layer.geometry.x.to_numpy(), layer.geometry.y.to_numpy()
-    out = ~((x >= west) & (x <= east) & (y >= south) & (y <= north))
-    if not out.any():
-        return
-    swapped = (y >= west) & (y <= east) & (x >= south) & (x <= north)
-    name_col = _first_column(layer, NAME_COLUMNS)
-    listed = []
-    for i in np.flatnonzero(out)[:5]:
-        name = f" {str(layer[name_col].iloc[i])!r}" if name_col else ""
-        flag = ": lat/lon swapped?" if swapped[i] else ""
-        listed.append(f"{what} {rows[i]}{name} (lat {y[i]:g}, lon {x[i]:g}{flag})")
-    more = f" and {int(out.sum()) - 5} more" if out.sum() > 5 else ""
-    hint = "; agglomap scores towns in Kazakhstan only" + (
-        "; are the latitude and longitude columns swapped?" if swapped[out].any() else ""
-    )
-    raise InputError(
-        f"{int(out.sum())} town(s) outside Kazakhstan's extent (lon {west}–{east} E, "
-        f"lat {south}–{north} N): {'; '.join(listed)}{more}{hint}",
-        path=path,
-        row=rows[int(np.flatnonzero(out)[0])] if out.sum() == 1 else None,
-    )
-
-
-def read_towns(path: str | Path) -> gpd.GeoDataFrame:
-    """A point layer of towns in Kazakhstan: GeoJSON/GPKG/Shapefile with Point geometry,
-    or a table (CSV in any encoding/delimiter :func:`agglomap.tables.read_table` reads, or
-    XLSX) with latitude (``lat``, ``latitude``, ``y``, ``широта``, ``ендік``) and longitude
-    (``lon``, ``lng``, ``long``, ``longitude``, ``x``, ``долгота``, ``бойлық``) columns.
-    Towns outside Kazakhstan's extent (:data:`KZ_BBOX`) are an InputError naming them."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", path=path)
-    if path.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}:
-        layer = _read_towns_table(path)
-        _check_extent(layer, path, layer.attrs.pop("rows"), "row")
-        return layer
-    try:
-        layer = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds; the user needs the message
-        raise InputError(f"cannot read as a point layer: {exc}", path=path) from None
-    if not isinstance(layer, gpd.GeoDataFrame) or layer.geometry.isna().all():
-        raise InputError("no geometry; give a point layer or a CSV with lat/lon", path=path)
-    bad = layer.geometry.isna() | (layer.geometry.geom_type != "Point")
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        got = layer.geometry.iloc[row]
-        raise InputError(
-            f"expected a Point, got {'no geometry' if got is None else got.geom_type}",
-            path=path,
-            row=row + 1,
-            column="geometry",
-        )
-    if layer.crs is not None and not layer.crs.equals("EPSG:4326"):
-        layer = layer.to_crs("EPSG:4326")
-    features = list(range(1, len(layer) + 1))
-    _check_extent(layer, path, features, "feature")
-    _add_population(layer, features, path)
-    return layer
-
-
-def _numbers(values: Any) -> np.ndarray:
-    """Cells as floats (published formats too); NaN where empty or not a number."""
-    from .indicators import parse_number
-
-    out = []
-    for v in values:
-        try:
-            out.append(parse_number(v))
-        except ValueError:
-            out.append(np.nan)
-    return np.array(out, dtype=float)
-
-
 def _prepare(towns: gpd.GeoDataFrame) -> pd.DataFrame:
     """id, name, lon, lat, city_id, oblast, population of each town."""
     if not isinstance(towns, gpd.GeoDataFrame):
@@ -373,7 +160,7 @@ def _prepare(towns: gpd.GeoDataFrame) -> pd.DataFrame:
     if towns.crs is not None and not towns.crs.equals("EPSG:4326"):
         geom = geom.to_crs("EPSG:4326")
     out = pd.DataFrame(index=range(len(towns)))
-    id_col = _first_column(towns, ID_COLUMNS)
+    id_col = find_column(ID_COLUMNS, towns.columns)
     if id_col is None:
         out["id"] = [f"town-{i + 1:05d}" for i in range(len(towns))]
     else:
@@ -391,8 +178,8 @@ def _prepare(towns: gpd.GeoDataFrame) -> pd.DataFrame:
     out["city_id"] = towns["city_id"].to_numpy() if "city_id" in towns.columns else None
     oblast = towns["region_2022"] if "region_2022" in towns.columns else None
     out["oblast"] = None if oblast is None else oblast.replace("", None).to_numpy()
-    pop_col = "population" if "population" in towns.columns else _population_column(towns.columns)
-    out["population"] = np.nan if pop_col is None else _numbers(towns[pop_col].to_numpy())
+    pop_col = find_column(("population", *POPULATION_COLUMNS), towns.columns, head=True)
+    out["population"] = np.nan if pop_col is None else parse_numbers(towns[pop_col].to_numpy())
     return out
 
 
@@ -516,6 +303,7 @@ def _corridor_evidence(
         "n_corridors_within": within.sum(axis=1),
         "n_corridors_counted": count,
         "nearest_corridor": labels[nearest] if n_cor else np.full(n, None),
+        "nearest_corridor_id": ids[nearest] if n_cor else np.full(n, None),
         "nearest_corridor_km": km[np.arange(n), nearest] if n_cor else np.full(n, np.nan),
     }
 
@@ -607,12 +395,14 @@ def score_towns(
     whole = np.isnan(pop_own) | (np.mod(pop_own, 1) == 0)
     out["population"] = pd.array(pop_own, dtype="Int64") if whole.all() else pop_own
     evidence: dict[str, Any] = {}
+    ids: dict[str, Any] = {}  # gazetteer/corridor ids beside the display names, for maps
     for key, allowed, limit in (
         ("core_city", core, config.fua_max_km),
         ("large_city", large, config.near_max_km),
     ):
         j, d = _nearest(chosen, allowed[None, :] & ~is_self)
         evidence[key] = np.where(j >= 0, city_names[j], None)
+        ids[f"{key}_id"] = np.where(j >= 0, city_ids[j], None)
         evidence[f"{key}_km_geodesic"] = _pick(geo, rows, j)
         evidence[f"{key}_km_network"] = _pick(net, rows, j)
         evidence[key + "_hit"] = d <= limit
@@ -637,6 +427,9 @@ def score_towns(
         out[key] = corridor[key]
     out["distance_kind"] = distance
     out["corridors_within_ids"] = corridor["corridors_within_ids"]  # last: column order kept
+    out["core_city_id"] = ids["core_city_id"]
+    out["large_city_id"] = ids["large_city_id"]
+    out["nearest_corridor_id"] = corridor["nearest_corridor_id"]
     return gpd.GeoDataFrame(
         out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326"
     )

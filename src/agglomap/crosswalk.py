@@ -21,6 +21,7 @@ import pandas as pd
 from .data import read_csv
 from .errors import InputError, suggest
 from .regions import check_vintage, load_regions
+from .tables import column_error
 
 SUMMABLE = ("count", "amount")
 RATIOS = ("rate", "share")
@@ -110,11 +111,9 @@ def _keyed(df: pd.DataFrame, vintage: str) -> pd.DataFrame:
 def _check_columns(frame: pd.DataFrame, cols: list[str]) -> None:
     missing = [c for c in cols if c not in frame.columns]
     if missing:
-        hints = {c: suggest(c, frame.columns) for c in missing}
-        raise InputError(
-            f"columns {missing} not in the table; columns are {list(frame.columns)}"
-            + "".join(f"; for {c!r} did you mean {h[0]!r}?" for c, h in hints.items() if h)
-        )
+        more = f" (nor {', '.join(map(repr, missing[1:]))})" if missing[1:] else ""
+        err = column_error(missing[0], [str(c) for c in frame.columns])
+        raise InputError(err.message + more, column=missing[0])
 
 
 def _split_columns(

@@ -9,7 +9,16 @@ from pathlib import Path
 
 
 class AgglomapError(Exception):
-    """Base class for every error agglomap reports to a user (the CLI prints it, no traceback)."""
+    """Base class for every error agglomap reports to a user (the CLI prints it, no traceback).
+
+    ``param`` names the function parameter (or setting) at fault, as the library's
+    message does; the command line shows the matching flag instead (``fua_max_km`` →
+    ``--fua-max-km``).
+    """
+
+    def __init__(self, *args: object, param: str | None = None) -> None:
+        super().__init__(*args)
+        self.param = param
 
 
 class InputError(AgglomapError, ValueError):
@@ -23,6 +32,7 @@ class InputError(AgglomapError, ValueError):
         row: int | None = None,
         column: str | None = None,
         key: str | None = None,
+        param: str | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else None
         self.row = row
@@ -38,7 +48,7 @@ class InputError(AgglomapError, ValueError):
             where.append(f"column {column!r}")
         if key is not None:
             where.append(f"key {key!r}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        super().__init__(f"{', '.join(where)}: {message}" if where else message, param=param)
 
 
 class SourceError(AgglomapError):

@@ -21,11 +21,9 @@ import pandas as pd
 from . import provenance, tables
 from .data import data_path
 from .errors import AgglomapError, InputError
+from .numbers import parse_number
 
-KINDS = ("count", "amount", "rate", "share")
 SUMMABLE = ("count", "amount")
-DELIMITERS = tables.DELIMITERS
-MISSING = {"", "-", "–", "—", "…", "...", "х", "x", "н/д", "n/a", "na", "nan", ".."}
 # A region cell made only of these words is a national total row.
 _TOTAL_TEXT = (
     "республика республике республики рк казахстан казахстана всего итого по в целом "
@@ -36,60 +34,7 @@ TOTAL_WORDS = frozenset(_TOTAL_TEXT.split())
 DEFAULT_DATASET = "innovation_2021.csv"
 DEFAULT_META = "innovation_2021.meta.json"
 
-_SPACE = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
-_PLAIN = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _CODE_HEADER = re.compile(r"\b(kato|като|код|code|id|iso)\b", re.IGNORECASE)
-
-
-def parse_number(text: object) -> float:
-    """A number as statistics publish it; NaN for an empty or "no data" cell.
-
-    Spaces (also U+00A0, U+202F) group thousands; a trailing ``%`` is dropped; ``-`` and
-    ``−`` (U+2212) are minus signs. When both ``,`` and ``.`` occur, the one that comes
-    last is the decimal mark (``1,234.5`` and ``1.234,5`` are both 1234.5); one that
-    occurs several times groups thousands (``1,234,567``); a single one is the decimal
-    mark (``11,3`` = 11.3, so ``1,234`` = 1.234). Empty, ``-``, ``…``, ``х`` (withheld) → NaN.
-    Text that is not a number raises ValueError.
-    """
-    if text is None:
-        return math.nan
-    if isinstance(text, bool):
-        raise ValueError(f"not a number: {text!r}")
-    if isinstance(text, int | float | np.integer | np.floating):
-        return float(text)
-    s = _SPACE.sub(" ", str(text)).strip()
-    if s.lower() in MISSING:
-        return math.nan
-    sign = 1.0
-    if s[0] in "-−+":
-        sign = 1.0 if s[0] == "+" else -1.0
-        s = s[1:].lstrip()
-    if s.endswith("%"):
-        s = s[:-1].rstrip()
-    if " " in s:
-        if not re.fullmatch(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?", s):
-            raise ValueError(f"not a number: {text!r}")
-        s = s.replace(" ", "")
-    commas, dots = s.count(","), s.count(".")
-    if commas and dots:
-        decimal = "," if s.rfind(",") > s.rfind(".") else "."
-        s = _ungroup(s, "." if decimal == "," else ",", decimal, text)
-    elif commas > 1 or dots > 1:
-        s = _ungroup(s, "," if commas else ".", None, text)
-    elif commas == 1:
-        s = s.replace(",", ".")
-    if not _PLAIN.fullmatch(s):
-        raise ValueError(f"not a number: {text!r}")
-    return sign * float(s)
-
-
-def _ungroup(s: str, group: str, decimal: str | None, original: object) -> str:
-    """Drop thousands separators ``group`` (checking groups of three); decimal mark → ``.``."""
-    whole, _, frac = s.rpartition(decimal) if decimal else (s, "", "")
-    if not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+", whole):
-        raise ValueError(f"not a number: {original!r}")
-    whole = whole.replace(group, "")
-    return f"{whole}.{frac}" if decimal else whole
 
 
 def is_total_label(text: object) -> bool:
@@ -472,16 +417,6 @@ def default_indicators() -> IndicatorTable:
     table.labels = {s["key"]: header for header, s in spec.items()}
     table.source = provenance.INNOVATION_2021
     return table
-
-
-def ratio_columns() -> dict[str, tuple[str, str, float]]:
-    """Rate/share columns of the shipped table as ``{column: (numerator, denominator, scale)}``."""
-    meta = json.loads(data_path(DEFAULT_META).read_text(encoding="utf-8"))
-    return {
-        s["key"]: (s["numerator"], s["denominator"], float(s["scale"]))
-        for s in meta["columns"].values()
-        if "numerator" in s
-    }
 
 
 # ---------------------------------------------------------------- join

@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import InputError, suggest
+from .errors import InputError, SourceError, suggest
+from .sources import local_dir
 
 OBLAST = "oblast"
 CITY = "city"
@@ -304,14 +305,15 @@ def _district_key(text: str) -> str:
 
 @cache
 def _district_index(
-    vintage: str | None, sources_dir: str | None
+    vintage: str | None, folder: str | None
 ) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
-    """District keys → region ids, exact and by :func:`latin_key`."""
+    """District keys → region ids, exact and by :func:`latin_key` (``folder``, the sources
+    folder in force, keys the cache)."""
     from .boundaries import district_names
 
     exact: dict[str, set[str]] = {}
     latin: dict[str, set[str]] = {}
-    for row in district_names(vintage, sources_dir).itertuples():
+    for row in district_names(vintage).itertuples():
         for name in (row.name_kk, row.name_ru, row.name_en):
             key = _district_key(name)
             if key:
@@ -323,9 +325,16 @@ def _district_index(
     )
 
 
-def district_regions(
-    name: str, vintage: str | None = None, sources_dir: str | Path | None = None
-) -> list[str]:
+def _sources_key() -> str | None:
+    """The sources folder in force, resolved (None if none or missing): a cache key."""
+    try:
+        folder = local_dir()
+    except SourceError:
+        return None
+    return None if folder is None else str(folder.resolve())
+
+
+def district_regions(name: str, vintage: str | None = None) -> list[str]:
     """Region ids of the districts called ``name`` ("Аршалынский район" → ``["KZ-11"]``).
 
     Districts are geokz's (when the layer is at hand, never downloaded for this) and the
@@ -335,8 +344,7 @@ def district_regions(
     key = " ".join(w for w in key.split() if w not in _DISTRICT_WORDS)
     if not key or kind == OBLAST:
         return []
-    folder = None if sources_dir is None else str(Path(sources_dir).resolve())
-    exact, latin = _district_index(vintage, folder)
+    exact, latin = _district_index(vintage, _sources_key())
     return sorted(exact.get(key) or latin.get(_latin(key)) or ())
 
 
@@ -391,7 +399,7 @@ def _as_text(name: object) -> str:
     return str(name).strip()
 
 
-def _match_region(name: str, vintage: str | None, sources_dir: str | Path | None = None) -> str:
+def _match_region(name: str, vintage: str | None) -> str:
     """Region id for one name, or InputError (message without file/row); a district's name
     is a :class:`DistrictNameError`."""
     name = _as_text(name)
@@ -403,7 +411,7 @@ def _match_region(name: str, vintage: str | None, sources_dir: str | Path | None
         return _check_in_vintage(code, vintage, name)
     hits = _lookup(index, name)
     if not hits:
-        if regions := district_regions(name, vintage, sources_dir):
+        if regions := district_regions(name, vintage):
             raise DistrictNameError(name, regions)
         raise InputError(_unknown("region", name, index))
     if len(hits) > 1:
@@ -429,7 +437,6 @@ def match_regions(
     vintage: str | None = None,
     first_row: int = 2,
     rows: Sequence[int] | None = None,
-    sources_dir: str | Path | None = None,
 ) -> list[str]:
     """Region ids for a column of names; one InputError lists every name that fails.
 
@@ -443,7 +450,7 @@ def match_regions(
     districts: list[str] = []
     for row, name in zip(row_of, names, strict=True):
         try:
-            ids.append(_match_region(name, vintage, sources_dir))
+            ids.append(_match_region(name, vintage))
         except InputError as exc:
             problems.append((row, exc.message))
             if isinstance(exc, DistrictNameError):

@@ -77,10 +77,24 @@ def prepare_out_dir(out: Path) -> None:
         raise OutputError.from_os(out, exc) from None
 
 
+def default_scores():
+    """The 27 monocities scored with the default configuration (a GeoDataFrame)."""
+    from .agglomeration import score_towns
+    from .gazetteer import monocities
+
+    return score_towns(monocities())
+
+
+def default_assessment():
+    """The monocity assessment of the paper's three towns from their published inputs."""
+    from .monocity import assess, paper_inputs
+
+    return assess(paper_inputs())
+
+
 def run(
     out_dir: str | Path = "outputs",
     *,
-    sources_dir: str | Path | None = None,
     lang: str = "en",
     screenshots: bool = False,
     say: Callable[[str], None] = print,
@@ -112,7 +126,7 @@ def run(
     with log.step("reference layers"):
         for vintage in ("2018", "2022"):
             for level in ("oblast", "district"):
-                gdf = load_boundaries(vintage, level, sources_dir=sources_dir)
+                gdf = load_boundaries(vintage, level)
                 path = write_table(gdf, layers / f"{level}s_{vintage}.gpkg", geokz)
                 log.add(path, t(LEVEL_KEYS[level], lang).format(n=len(gdf), vintage=vintage))
         cities = load_cities()
@@ -129,7 +143,7 @@ def run(
 
     with log.step("2021 innovation indicators joined to the 2018 oblasts"):
         table = default_indicators()
-        oblasts_2018 = load_boundaries("2018", sources_dir=sources_dir)
+        oblasts_2018 = load_boundaries("2018")
         joined, report = join(table, oblasts_2018)
         src = [provenance.GEOKZ, provenance.INNOVATION_2021]
         log.add(
@@ -176,11 +190,9 @@ def run(
         )
 
     with log.step("maps"):
-        for path in default_choropleth(out, lang=lang, sources_dir=sources_dir):
+        for path in default_choropleth(out, lang=lang):
             log.add(path, t("run.choropleth_html", lang))
-        m = monocity_map(
-            mono, assessment=assessment, corridors=corridors, lang=lang, sources_dir=sources_dir
-        )
+        m = monocity_map(mono, assessment=assessment, corridors=corridors, lang=lang)
         log.add(
             save_map(m, out / "monocities.html", sources=map_sources(True, None)),
             t("run.monocities_html", lang),
@@ -204,7 +216,7 @@ def run(
                     mono,
                     out / f"monocities{ext}",
                     corridors=corridors,
-                    boundaries=load_boundaries("2022", sources_dir=sources_dir),
+                    boundaries=load_boundaries("2022"),
                     lang=lang,
                     sources=[provenance.GEOKZ, provenance.AGGLOMAP, provenance.GEONAMES],
                 ),

@@ -3,10 +3,10 @@
 Every file agglomap reads from upstream is pinned in ``agglomap/data/sources.json``
 (path, URL, sha256, licence). :func:`fetch` resolves a file in this order:
 
-1. ``sources_dir`` if given (the CLI's ``--sources DIR``);
-2. ``$AGGLOMAP_SOURCES``;
-3. a download with pooch into the user cache (``$AGGLOMAP_CACHE``, else
-   ``platformdirs.user_cache_dir("agglomap")``).
+1. ``sources_dir`` if given, else :data:`agglomap.settings.sources_dir` (the CLI's
+   ``--sources DIR``), else ``$AGGLOMAP_SOURCES`` (:func:`agglomap.settings.sources_folder`);
+2. a download with pooch into the user cache (:func:`agglomap.settings.cache_folder`:
+   ``settings.cache_dir``, ``$AGGLOMAP_CACHE``, else ``platformdirs.user_cache_dir("agglomap")``).
 
 A local folder mirrors upstream's layout relative to the manifest (``geokz/<file>``).
 ``base_url`` (or ``$AGGLOMAP_BASE_URL``) replaces scheme and host of each upstream URL,
@@ -24,12 +24,11 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import settings
 from .data import data_path
 from .errors import SourceError, suggest
+from .settings import BASE_URL_ENV, SOURCES_ENV
 
-SOURCES_ENV = "AGGLOMAP_SOURCES"
-CACHE_ENV = "AGGLOMAP_CACHE"
-BASE_URL_ENV = "AGGLOMAP_BASE_URL"
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
@@ -79,16 +78,6 @@ def entry(name: str) -> Entry:
     return files[key]
 
 
-def cache_dir() -> Path:
-    """Where downloads go: ``$AGGLOMAP_CACHE``, else the platform's user cache folder."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("agglomap"))
-
-
 def sha256sum(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -122,14 +111,15 @@ def verify(path: Path, ent: Entry) -> Path:
 
 
 def local_dir(sources_dir: str | Path | None = None) -> Path | None:
-    """The local sources folder in force: ``sources_dir``, else ``$AGGLOMAP_SOURCES``, else None."""
-    chosen = sources_dir if sources_dir is not None else os.environ.get(SOURCES_ENV) or None
-    if chosen is None:
-        return None
-    folder = Path(chosen).expanduser()
+    """The local sources folder in force: ``sources_dir``, else the settings'
+    (:func:`agglomap.settings.sources_folder`), else None."""
+    if sources_dir is None:
+        return settings.sources_folder()
+    folder = Path(sources_dir).expanduser()
     if not folder.is_dir():
-        how = "--sources" if sources_dir is not None else f"${SOURCES_ENV}"
-        raise SourceError(f"{folder}: sources folder ({how}) does not exist")
+        raise SourceError(
+            f"{folder}: sources folder (sources_dir) does not exist", param="sources_dir"
+        )
     return folder
 
 
@@ -138,7 +128,7 @@ def local_path(ent: Entry, folder: Path | None) -> Path:
     by its bare name (the first that exists, else the manifest path), or, without a
     folder, in the download cache."""
     if folder is None:
-        return cache_dir() / ent.path
+        return settings.cache_folder() / ent.path
     places = (folder / ent.path, folder / ent.name)
     return next((p for p in places if p.is_file()), places[0])
 
@@ -163,7 +153,9 @@ def fetch(
     if ent.manual:
         raise SourceError(
             f"{ent.name} cannot be downloaded automatically. Get it from {ent.page}, "
-            f"put it in a folder and pass --sources DIR (or set ${SOURCES_ENV}). {ent.note}"
+            f"put it in a folder and set settings.sources_dir (or ${SOURCES_ENV}) to that "
+            f"folder. {ent.note}",
+            param="sources_dir",
         )
     return _download(ent, base_url or os.environ.get(BASE_URL_ENV) or None, progress)
 
@@ -210,7 +202,7 @@ def _download(ent: Entry, base_url: str | None, progress: bool) -> Path:
     import pooch
     import requests
 
-    target = cache_dir() / ent.path
+    target = settings.cache_folder() / ent.path
     if target.is_file() and _hash_cached(target) == ent.sha256:
         return target
     url = mirror_url(ent.url, base_url)
@@ -235,8 +227,9 @@ def _download(ent: Entry, base_url: str | None, progress: bool) -> Path:
         ) from exc
     except (requests.RequestException, OSError) as exc:
         raise SourceError(
-            f"could not download {ent.name} from {url}: {exc}. Without internet, pass "
-            f"--sources DIR (or set ${SOURCES_ENV}) to a folder holding {ent.path}"
+            f"could not download {ent.name} from {url}: {exc}. Without internet, set "
+            f"settings.sources_dir (or ${SOURCES_ENV}) to a folder holding {ent.path}",
+            param="sources_dir",
         ) from exc
     finally:
         logger.setLevel(level)

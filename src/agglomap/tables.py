@@ -27,17 +27,19 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .errors import InputError, did_you_mean, suggest
+from .numbers import is_number_text, parse_number
 
 DELIMITERS = (";", ",", "\t", "|")
 XLSX = (".xlsx", ".xlsm")
 _SPACE = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
-_NUMBER = re.compile(r"[-−+]?\s*\d[\d\s\u00a0\u202f.,]*(?:[eE][+-]?\d+)?\s*%?")
 # Magic numbers of files people rename to .csv by mistake.
 _MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -95,11 +97,6 @@ def cell_text(cell: object) -> str:
     if isinstance(cell, dt.date):
         return cell.isoformat()
     return _SPACE.sub(" ", str(cell)).strip() if isinstance(cell, str) else str(cell)
-
-
-def is_number_text(text: str) -> bool:
-    """Whether a cell looks like a number (``28 414``, ``11,3``, ``-3.4``, ``8,7 %``)."""
-    return bool(text) and _NUMBER.fullmatch(text) is not None
 
 
 # ---------------------------------------------------------------- text files
@@ -337,12 +334,36 @@ def _fold(text: str) -> str:
     return _SPACE.sub(" ", str(text)).strip().casefold().replace("ё", "е")
 
 
-def find_column(name: str, columns: list[str]) -> str | None:
-    """``name`` among ``columns``: exactly, else ignoring case and spacing; None if absent."""
-    if name in columns:
-        return name
-    folded = {_fold(c): c for c in columns}
-    return folded.get(_fold(name))
+def find_column(
+    names: str | Sequence[str], columns: Iterable[object], *, head: bool = False
+) -> Any:
+    """The column called ``names`` (one name, or candidates in order of preference).
+
+    The one column finder of agglomap: a candidate matches a header exactly, else ignoring
+    case, spacing and ё/е; with ``head``, a header that is a candidate followed by a unit,
+    a year or a note after a space or punctuation also matches (``Население, чел.``,
+    ``Широта, °``, ``lat (WGS84)``; not ``population_year``).
+    Returns the column as the frame has it, None if absent; :func:`column_error` is the
+    error with suggestions for a name the user gave.
+    """
+    wanted = [names] if isinstance(names, str) else list(names)
+    original = {str(c): c for c in columns}
+    folded: dict[str, object] = {}
+    for text, c in original.items():
+        folded.setdefault(_fold(text), c)
+    for name in wanted:
+        if name in original:
+            return original[name]
+        hit = folded.get(_fold(name))
+        if hit is not None:
+            return hit
+    if head:
+        for name in wanted:
+            pattern = re.compile(rf"{re.escape(_fold(name))}(?:[\s,.(;:/].*)?")
+            hit = next((c for f, c in folded.items() if pattern.fullmatch(f)), None)
+            if hit is not None:
+                return hit
+    return None
 
 
 def suggest_column(name: str, columns: list[str], n: int = 3) -> list[str]:
@@ -392,8 +413,6 @@ def typed_frame(raw: RawTable) -> pd.DataFrame:
     """The cells with types, as ``pandas.read_csv`` would give them: a column whose filled
     cells are all numbers (``50.07`` or ``50,07``) becomes numeric, ``True``/``False``
     columns boolean, empty cells NaN; other columns stay text."""
-    from .indicators import parse_number
-
     out = pd.DataFrame(index=raw.frame.index)
     for col in raw.frame.columns:
         cells = raw.frame[col]

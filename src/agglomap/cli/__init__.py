@@ -13,6 +13,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 import warnings
 from collections.abc import Collection
@@ -57,6 +58,27 @@ def _one_line(command: str):
     return show
 
 
+# Library parameters (and settings) whose command-line flag is not ``--`` + the name with
+# dashes; an error naming a parameter is shown with the flag instead.
+FLAGS = {"sources_dir": "--sources DIR"}
+
+
+def flag_for(param: str) -> str:
+    """The command-line flag of a library parameter: ``fua_max_km`` → ``--fua-max-km``."""
+    return FLAGS.get(param, "--" + param.replace("_", "-"))
+
+
+def for_command_line(exc: AgglomapError) -> str:
+    """The error's message with the parameter it names (``exc.param``, as ``param``,
+    ``settings.param`` or ``param=``) written as the command's flag."""
+    text = str(exc)
+    param = getattr(exc, "param", None)
+    if param:
+        name = re.compile(rf"(?<![\w.-])(?:settings\.)?{re.escape(param)}=?(?![\w])")
+        text = name.sub(flag_for(param), text)
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; errors become one line on stderr (exit 2), never a traceback.
 
@@ -65,12 +87,15 @@ def main(argv: list[str] | None = None) -> int:
     command = build_parser(commands=()).parse_known_args(argv)[0].command
     args = build_parser(commands=(command,)).parse_args(argv)
     prefix = f"agglomap {args.command}: error:"
+    from .. import settings
+
+    given = {"sources_dir": args.sources} if args.sources is not None else {}
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), settings.override(**given):
             warnings.showwarning = _one_line(args.command)
             return int(args.func(args) or 0)
     except AgglomapError as exc:
-        print(f"{prefix} {exc}", file=sys.stderr)
+        print(f"{prefix} {for_command_line(exc)}", file=sys.stderr)
         return 2
     except OSError as exc:  # a file agglomap did not wrap: still one line, naming it
         where = exc.filename if exc.filename is not None else None

@@ -133,8 +133,9 @@ def load_user_or_builtin_boundaries(
 ) -> tuple[gpd.GeoDataFrame, Source]:
     """Oblasts from ``args.boundaries`` if given, else geokz oblasts of ``vintage``; with the
     source to cite. A user file's layout is ``args.vintage`` if given, else detected."""
-    from ..boundaries import load_boundaries, read_boundaries
+    from ..boundaries import load_boundaries
     from ..provenance import GEOKZ
+    from ..readers import read_boundaries
 
     if args.boundaries:
         layer = read_boundaries(
@@ -147,7 +148,7 @@ def load_user_or_builtin_boundaries(
     if args.name_field or args.code_field:
         flag = "--name-field" if args.name_field else "--code-field"
         raise InputError(f"{flag} needs --boundaries USERFILE")
-    return load_boundaries(vintage, sources_dir=args.sources), GEOKZ
+    return load_boundaries(vintage), GEOKZ
 
 
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qpj")

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         if args.name_field or args.code_field:
             raise InputError("--name-field/--code-field need --boundaries USERFILE")
-        layer = load_boundaries(args.vintage or "2022", args.level, args.sources)
+        layer = load_boundaries(args.vintage or "2022", args.level)
         sources = [GEOKZ]
     write_table(layer, args.out, sources)
     unit = "oblast-level units" if args.level == "oblast" else "districts"

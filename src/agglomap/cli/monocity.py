@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 HELP = "assess monocities: seven indicators, levels and a development scenario"
 COMPARISON_FORMATS = (".md", ".csv", ".xlsx")
 OUT_FORMATS = (".csv", ".xlsx", ".gpkg", ".geojson", ".shp")
-PAPER_TOWNS = ("Balkhash", "Karazhal", "Temirtau")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -148,12 +147,15 @@ def _check_format(path: Path, formats: tuple[str, ...], option: str) -> None:
 def _write_comparison(result: pd.DataFrame, out: Path, sources: list[Source]) -> None:
     """The comparison with the paper, or a note (nothing written) if none of its towns is in."""
     from .. import monocity
+    from ..agglomeration import PAPER_TOWNS
     from ..export import write_table, write_text
+    from ..gazetteer import city
 
     table = monocity.comparison_table(result)
     if table.empty:
+        towns = ", ".join(city(t)["name_en"] for t in PAPER_TOWNS)
         say(
-            f"comparison skipped: none of the paper's towns ({', '.join(PAPER_TOWNS)}) is in "
+            f"comparison skipped: none of the paper's towns ({towns}) is in "
             f"the input; {out} not written"
         )
         return

@@ -22,9 +22,6 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-    import pandas as pd
-
     from ..provenance import Source
 
 HELP = "map of monocities by agglomeration potential (HTML, PNG or SVG)"
@@ -96,40 +93,6 @@ def parse_rings(text: str) -> tuple[float, ...]:
     return tuple(rings)
 
 
-def read_scores(path: Path) -> gpd.GeoDataFrame | pd.DataFrame:
-    """A scores file: a layer (.gpkg/.geojson/.shp) or a table (.csv/.xlsx with lat, lon)
-    read by :func:`agglomap.tables.read_table` (any encoding and delimiter)."""
-    import geopandas as gpd
-
-    from .. import tables
-
-    if not path.is_file():
-        raise InputError("no such file", path=path)
-    ext = path.suffix.lower()
-    if ext in (".gpkg", ".geojson", ".json", ".shp"):
-        try:
-            return gpd.read_file(path, engine="pyogrio")
-        except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds; the user needs why
-            raise InputError(f"cannot read as a layer: {exc}", path=path) from None
-    if ext in (".csv", *tables.XLSX):
-        return tables.typed_frame(tables.read_table(path))
-    raise InputError(
-        f"unsupported scores format {ext!r}; use .csv, .xlsx, .gpkg or .geojson", path=path
-    )
-
-
-def read_assessment(path: Path) -> pd.DataFrame:
-    """A monocity assessment table (.csv/.xlsx, as ``agglomap monocity`` writes it)."""
-    from .. import tables
-
-    if not path.is_file():
-        raise InputError("no such file", path=path)
-    ext = path.suffix.lower()
-    if ext in (".csv", *tables.XLSX):
-        return tables.typed_frame(tables.read_table(path))
-    raise InputError(f"unsupported assessment format {ext!r}; use .csv or .xlsx", path=path)
-
-
 def map_sources(
     args: argparse.Namespace, assessed: bool, boundary_source: Source, tiles: str | None
 ) -> list[Source]:
@@ -159,6 +122,8 @@ def map_sources(
 def run(args: argparse.Namespace) -> int:
     from ..corridors import load_corridors
     from ..maps import monocities as mm
+    from ..pipeline import default_assessment, default_scores
+    from ..readers import read_assessment, read_scores
 
     out: Path = args.out
     fmt = map_format(args)
@@ -171,10 +136,8 @@ def run(args: argparse.Namespace) -> int:
         assessment = read_assessment(args.assessment) if args.assessment else None
     else:
         say("scoring the 27 monocities with the default configuration…")
-        scores = mm.default_scores()
-        assessment = (
-            read_assessment(args.assessment) if args.assessment else mm.default_assessment()
-        )
+        scores = default_scores()
+        assessment = read_assessment(args.assessment) if args.assessment else default_assessment()
     boundaries, boundary_source = load_user_or_builtin_boundaries(args, args.vintage or "2022")
     vintage = str(boundaries["vintage"].iloc[0])
     corridors = load_corridors()

@@ -35,7 +35,6 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     log = run_pipeline(
         args.out_dir,
-        sources_dir=args.sources,
         lang=args.lang,
         screenshots=args.screenshots,
         say=say,

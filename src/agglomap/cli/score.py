@@ -157,9 +157,9 @@ def _towns(spec: str):
     :func:`agglomap.provenance.is_osm_export`)."""
     from pathlib import Path
 
-    from ..agglomeration import read_towns
     from ..errors import did_you_mean
     from ..gazetteer import load_cities, monocities
+    from ..readers import read_towns
 
     if spec == "monocities":
         return monocities(), [provenance.GEONAMES, provenance.AGGLOMAP]
@@ -198,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
     regions = None
     if "region_2022" not in towns.columns:
         try:
-            regions = load_boundaries("2022", "oblast", sources_dir=args.sources)
+            regions = load_boundaries("2022", "oblast")
             sources.append(provenance.GEOKZ)
         except AgglomapError as exc:
             say(f"oblast left empty: boundaries unavailable ({exc})")

@@ -28,11 +28,11 @@ def run(args: argparse.Namespace) -> int:
     from ..sources import fetch, status
 
     if args.download:
-        for ent, _, state in status(args.sources):
+        for ent, _, state in status():
             if state != "ok" and not ent.manual:
-                fetch(ent.name, args.sources)
+                fetch(ent.name)
     problems = 0
-    for ent, where, state in status(args.sources):
+    for ent, where, state in status():
         note = f" (manual download: {ent.page})" if ent.manual and state != "ok" else ""
         print(f"{state:<17} {ent.licence:<10} {where}{note}")
         problems += state != "ok"

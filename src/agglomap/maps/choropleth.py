@@ -540,9 +540,7 @@ def choropleth(
     )
 
 
-def default_choropleth(
-    out_dir: str | Path, *, lang: str = "ru", sources_dir: str | Path | None = None
-) -> list[Path]:
+def default_choropleth(out_dir: str | Path, *, lang: str = "ru") -> list[Path]:
     """The paper's figure 1 (share of innovative products in GRP, 2021) plus the innovation
     activity level, on the 2018 layout, as ``<out_dir>/choropleth_innovation_2021.html``."""
     from ..boundaries import load_boundaries
@@ -550,7 +548,7 @@ def default_choropleth(
 
     lang = web.check_lang(lang)
     table = default_indicators()
-    joined, _report = join(table, load_boundaries("2018", sources_dir=sources_dir))
+    joined, _report = join(table, load_boundaries("2018"))
     columns = list(DEFAULT_LAYERS)
     m = choropleth_layers(
         joined,

@@ -596,7 +596,6 @@ def monocity_map(
     rings_km: Sequence[float] = (50, 100),
     self_contained: bool = True,
     tiles: str | None = None,
-    sources_dir: str | Path | None = None,
     title: str | None = None,
     sources: Sequence[provenance.Source] | None = None,
 ) -> folium.Map:
@@ -617,7 +616,7 @@ def monocity_map(
     if boundaries is None:
         from ..boundaries import load_boundaries
 
-        boundaries = load_boundaries(vintage, sources_dir=sources_dir)
+        boundaries = load_boundaries(vintage)
     if corridors is None:
         from ..corridors import load_corridors
 
@@ -876,31 +875,3 @@ def _add_links(m, towns, names, city_names, city_where, lang) -> None:
             cm.add_to(cities)
     links.add_to(m)
     cities.add_to(m)
-
-
-# --------------------------------------------------------------------------- defaults
-
-
-def default_scores() -> gpd.GeoDataFrame:
-    """The 27 monocities scored with the default configuration."""
-    from ..agglomeration import score_towns
-    from ..gazetteer import monocities
-
-    return score_towns(monocities())
-
-
-def default_assessment() -> pd.DataFrame:
-    """Assessment of the paper's three towns."""
-    from ..monocity import assess, paper_inputs
-
-    return assess(paper_inputs())
-
-
-def default_monocity_map(
-    out_dir: str | Path, *, lang: str = "en", sources_dir: str | Path | None = None
-) -> Path:
-    """``out_dir/monocities.html``: the 27 monocities with defaults, the paper's three assessed."""
-    scores = default_scores()
-    assessment = default_assessment()
-    m = monocity_map(scores, assessment=assessment, lang=lang, sources_dir=sources_dir)
-    return web.save_map(m, Path(out_dir) / "monocities.html", sources=map_sources(True, None))

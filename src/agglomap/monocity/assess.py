@@ -9,11 +9,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..agglomeration import PAPER_TOWNS, score_towns
 from ..errors import InputError
 from ..names import latin_key, match_city
 from . import indicators as ind
 from .levels import BANDS, classify
-from .paper import REPORTED_INDICATORS, TOWN_IDS, reported
+from .paper import REPORTED_INDICATORS, reported
 from .scenario import SCENARIOS, Rules, load_rules, ranking, score
 from .template import validate_frame
 
@@ -94,10 +95,10 @@ def _tdaa_parts(df: pd.DataFrame, town_ids: list[str | None], mode: str) -> pd.D
         paper = reported()
         for i in df.index[todo]:
             tid = town_ids[i]
-            if tid not in TOWN_IDS:
+            if tid not in PAPER_TOWNS:
                 raise InputError(
                     f"the paper has no TDaa values for {df.at[i, 'town']!r} (only "
-                    f"{', '.join(TOWN_IDS)}); fill tdaa1..3 or use --tdaa computed",
+                    f"{', '.join(PAPER_TOWNS)}); fill tdaa1..3 or use --tdaa computed",
                     path=df.attrs.get("path"),
                     row=int(df.at[i, "row"]),
                     column="town",
@@ -125,8 +126,6 @@ def _computed_tdaa(df: pd.DataFrame, town_ids: list[str | None]) -> pd.DataFrame
                 row=int(r["row"]),
                 column="town",
             )
-    from ..agglomeration import score_towns
-
     cities = _gazetteer().set_index("city_id").loc[town_ids].reset_index()
     scored = score_towns(gpd.GeoDataFrame(cities, geometry="geometry", crs="EPSG:4326"))
     scored = pd.DataFrame(scored).reset_index(drop=True)
@@ -207,7 +206,7 @@ def _with_paper(out: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in paper.columns if not c.endswith("_decimals")]
     side = paper.reindex(out["town_id"])[cols].reset_index(drop=True)
 
-    is_paper = out["town_id"].isin(TOWN_IDS).to_numpy()
+    is_paper = out["town_id"].isin(PAPER_TOWNS).to_numpy()
     side["scenario_ranking_paper"] = [
         ranking({s: r[f"plus_{s}_paper"] for s in SCENARIOS}) if ok else None
         for ok, (_, r) in zip(is_paper, side.iterrows(), strict=True)

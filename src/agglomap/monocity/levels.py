@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..agglomeration import LEVELS as TDAA_BANDS
 from ..errors import InputError
 
 # Lower bounds of each band, as printed in the paper (TDea: the consistent reading of
@@ -35,7 +36,7 @@ BANDS: dict[str, tuple[tuple[float, str], ...]] = {
         (11.5, "high"),
     ),
     "tdzhia": ((0, "low"), (2.5, "medium"), (5, "above medium"), (7.5, "high")),
-    "tdaa": ((0, "low"), (5, "medium"), (10, "above medium"), (15, "high")),
+    "tdaa": TDAA_BANDS,  # one home: agglomeration.LEVELS, which scores TDaa
     "tdsp": ((0, "low"), (5, "medium"), (10, "high")),
 }
 

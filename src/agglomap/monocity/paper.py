@@ -6,11 +6,11 @@ from functools import cache
 
 import pandas as pd
 
+from ..agglomeration import PAPER_TOWNS
 from ..data import data_path
 from .levels import english_level
 from .template import read_inputs
 
-TOWN_IDS = ("balkhash", "karazhal", "temirtau")
 REPORTED_INDICATORS = ("tdm", "tde", "tda", "tdea", "tdda", "tdzhia", "tdaa", "tdsp")
 
 
@@ -46,7 +46,7 @@ def reported() -> pd.DataFrame:
     ``<ind>_level_table5``, ``tdaa1..3_paper``, ``plus_<scenario>_paper`` and
     ``<ind>_paper_decimals`` (the printed precision)."""
     df = _reported_long()
-    wide = pd.DataFrame(index=pd.Index(TOWN_IDS, name="town_id"))
+    wide = pd.DataFrame(index=pd.Index(PAPER_TOWNS, name="town_id"))
     for (town, table, item), r in df.set_index(["town_id", "table", "item"]).iterrows():
         if table == 5 and not item.startswith("plus_"):
             wide.loc[town, f"{item}_level_table5"] = r["level"]

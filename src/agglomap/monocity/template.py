@@ -22,7 +22,7 @@ import pandas as pd
 from .. import tables
 from ..errors import InputError, suggest
 from ..export import atomic_path
-from ..indicators import parse_number
+from ..numbers import parse_number
 
 
 @dataclass(frozen=True)
