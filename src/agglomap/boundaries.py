@@ -70,6 +70,12 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 
 
+# English district names geokz spells wrong, repaired on load (upstream spelling -> name).
+# Zhanasemey District (Жаңасемей ауданы, Abai region, KATO 101010000) is "Zharasemey" in
+# the 2024 layer; its Kazakh and Russian names are right.
+_DISTRICT_EN_FIXES = {"Zharasemey": "Zhanasemey"}
+
+
 class BoundaryWarning(UserWarning):
     """A user's boundary file was read, but something in it deserves a look (one line)."""
 
@@ -181,7 +187,7 @@ def _districts(raw: gpd.GeoDataFrame, vintage: str) -> pd.DataFrame:
             "kato": raw["KATO"],
             "name_kk": raw["ADM2_KK"].map(lambda n: cyrillic_name(n, kazakh=True)),
             "name_ru": raw["ADM2_RU"].map(cyrillic_name),
-            "name_en": raw["ADM2_EN"],
+            "name_en": raw["ADM2_EN"].replace(_DISTRICT_EN_FIXES),
             "region_id": "KZ-" + raw["ADM1_PCODE"].str[2:],
             "geometry": raw.geometry.to_numpy(),
         }

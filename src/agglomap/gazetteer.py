@@ -1,7 +1,13 @@
 """The city gazetteer: Kazakhstan's cities with names, roles and both-vintage regions.
 
 Shipped as ``agglomap/data/cities.csv``, built by ``geo/build.py`` from ``geo/cities.csv``
-(coordinates and most populations from GeoNames, CC BY 4.0; see geo/README.md).
+(coordinates from GeoNames, CC BY 4.0; see geo/README.md).
+
+Each city's ``population`` comes with ``population_year`` (the year the figure refers
+to: 2021 for the national census, N for the Bureau of National Statistics' estimate of
+1 January N), ``population_unit`` (:data:`POPULATION_UNITS`) and ``population_source``.
+A source starting with ``fallback:`` is GeoNames' undated figure, kept where no census or
+Bureau figure was found; its year is empty.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ COLUMNS = (
     "coord_source",
     "population",
     "population_year",
+    "population_unit",
     "population_source",
     "region_2018",
     "region_2022",
@@ -35,6 +42,11 @@ COLUMNS = (
     "is_smart_city",
 )
 ROLES = {"monocity": "is_monocity", "agglomeration": "is_agglomeration", "smart": "is_smart_city"}
+POPULATION_UNITS = {
+    "city": "the town itself (the settlement)",
+    "city_administration": "the city with the settlements its akimat administers",
+}
+POPULATION_FALLBACK = "fallback:"  # how an undated GeoNames population_source starts
 
 
 @cache

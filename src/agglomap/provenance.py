@@ -81,6 +81,16 @@ AGGLOMAP = Source(
     attribution_ru="Города и коридоры: agglomap",
     attribution_kk="Қалалар мен дәліздер: agglomap",
 )
+POPULATIONS = Source(
+    "populations",
+    "City populations: national population census 2021 and the Bureau of National Statistics' "
+    "estimates of 1 January (Agency for Strategic Planning and Reforms of the Republic of "
+    "Kazakhstan); each city's year, unit and source in its population_* columns",
+    "public statistics",
+    "Populations: census 2021 / Bureau of National Statistics RK",
+    attribution_ru="Население: перепись 2021 / Бюро национальной статистики РК",
+    attribution_kk="Халық саны: 2021 санақ / ҚР Ұлттық статистика бюросы",
+)
 INNOVATION_2021 = Source(
     "innovation_2021",
     "Innovation activity of enterprises by region, 2021 (Bureau of National Statistics of the "
@@ -99,7 +109,9 @@ MONOCITY_PAPER = Source(
     attribution_kk="Моноқала көрсеткіштері: 004 мақала, 2–5-кестелер",
 )
 
-ALL = {s.key: s for s in (GEOKZ, OSM, GEONAMES, AGGLOMAP, INNOVATION_2021, MONOCITY_PAPER)}
+ALL = {
+    s.key: s for s in (GEOKZ, OSM, GEONAMES, AGGLOMAP, POPULATIONS, INNOVATION_2021, MONOCITY_PAPER)
+}
 
 
 _OSM_NAME = re.compile(r"(?<![a-z])(hot)?osm(?![a-z])", re.IGNORECASE)

@@ -16,8 +16,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "cities",
         help=HELP,
-        description="Write Kazakhstan's cities with names, coordinates (GeoNames), population, "
-        "region in the 2018 and 2022 layouts and their roles (monocity, agglomeration, smart).",
+        description="Write Kazakhstan's cities with names, coordinates (GeoNames), population "
+        "with the year it refers to, its unit (city = the town itself, city_administration = "
+        "the city with the settlements it administers) and its source (2021 census or the Bureau "
+        "of National Statistics' estimate of 1 January; 'fallback:' marks an undated GeoNames "
+        "figure), region in the 2018 and 2022 layouts and their roles (monocity, "
+        "agglomeration, smart).",
     )
     add_out(parser)
     parser.add_argument(
@@ -33,6 +37,11 @@ def run(args: argparse.Namespace) -> int:
     from ..gazetteer import load_cities, with_role
 
     cities = with_role(args.role) if args.role else load_cities()
-    out = write_table(cities, args.out, [provenance.GEONAMES, provenance.AGGLOMAP], layer="cities")
+    out = write_table(
+        cities,
+        args.out,
+        [provenance.GEONAMES, provenance.AGGLOMAP, provenance.POPULATIONS],
+        layer="cities",
+    )
     say(f"wrote {len(cities)} cities to {out}")
     return 0

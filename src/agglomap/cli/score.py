@@ -162,9 +162,9 @@ def _towns(spec: str):
     from ..readers import read_towns
 
     if spec == "monocities":
-        return monocities(), [provenance.GEONAMES, provenance.AGGLOMAP]
+        return monocities(), [provenance.GEONAMES, provenance.AGGLOMAP, provenance.POPULATIONS]
     if spec == "all-cities":
-        return load_cities(), [provenance.GEONAMES, provenance.AGGLOMAP]
+        return load_cities(), [provenance.GEONAMES, provenance.AGGLOMAP, provenance.POPULATIONS]
     hint = did_you_mean(spec, TOWN_SETS)
     if hint and not Path(spec).exists():
         raise InputError(
@@ -205,7 +205,8 @@ def run(args: argparse.Namespace) -> int:
     say(f"scoring {_towns_word(len(towns))} ({args.distance} distance)")
     say(describe(config, origin))
     scores = score_towns(towns, config=config, distance=args.distance, regions=regions)
-    sources += [provenance.AGGLOMAP, provenance.GEONAMES]
+    # gravity and the core/large cities stand on the gazetteer's populations
+    sources += [provenance.AGGLOMAP, provenance.GEONAMES, provenance.POPULATIONS]
     out = write_table(
         scores,
         args.out,
