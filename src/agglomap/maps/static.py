@@ -438,7 +438,7 @@ _GLYPH_WARNING = r"Glyph .* missing from font"
 # label positions around a circle (unit steps) and their distances (× the circle's pad);
 # the farther rings get a leader line back to the circle
 _SPOTS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1))
-_RINGS = (1.0, 2.2, 3.6)
+_RINGS = (1.0, 2.2, 3.6, 6.0)
 
 
 @functools.lru_cache(maxsize=4)
