@@ -167,7 +167,7 @@ def test_no_loaded_name_mixes_scripts(vintage, level, sources_dir):
 def test_zhanasemey_district_english_name_is_repaired(sources_dir):
     raw = upstream(sources_dir, "adm2_2024")
     assert "Zharasemey" in set(raw["ADM2_EN"])  # the upstream misspelling is still there
-    dist = load_boundaries("2022", "district", sources_dir).set_index("kato")
+    dist = load_boundaries("2022", "district").set_index("kato")
     row = dist.loc["101010000"]
     assert (row["name_en"], row["name_kk"], row["name_ru"]) == (
         "Zhanasemey",
