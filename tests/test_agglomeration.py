@@ -82,8 +82,10 @@ def test_evidence_explains_each_score(kind, network_scores, geodesic_scores, cit
     status = cities.set_index("name_en")["status"]
     large = status[s["large_city"]]
     assert ((large != "district") | (pop[s["large_city"]] >= 250_000)).all()
-    # network never shorter than geodesic
-    assert (s["core_city_km_network"] >= s["core_city_km_geodesic"] - 1e-6).all()
+    if kind == "network":  # network never shorter than geodesic
+        assert (s["core_city_km_network"] >= s["core_city_km_geodesic"] - 1e-6).all()
+    else:  # the geodesic mode neither builds nor queries the network
+        assert s["core_city_km_network"].isna().all() and s["large_city_km_network"].isna().all()
 
 
 def test_a_town_is_never_its_own_city(network_scores):
@@ -414,3 +416,63 @@ def test_config_errors_name_the_key_not_a_column(tmp_path, capsys):
     assert main(["score", "--config", str(cfg), "--out", str(out)]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "key 'corridor_count'" in lines[0] and "column" not in lines[0]
+
+
+def test_gravity_cutoff_neglects_at_most_its_stated_share(cities):
+    """With d0 = 5 km the cutoff (25 d0 = 125 km) leaves most cities out of each sum; the
+    neglected part stays below e^-25 of the cities' summed population, as documented."""
+    config = agg.ScoreConfig(gravity_d0_km=5.0)
+    towns = cities[cities["is_monocity"]]
+    got = agg.score_towns(towns, distance="geodesic", config=config)
+    pop = cities["population"].astype(float).fillna(0).to_numpy()
+    d = geodesic_matrix(got["lon"], got["lat"], cities["lon"], cities["lat"])
+    own = got["city_id"].to_numpy()[:, None] == cities["city_id"].to_numpy()[None, :]
+    full = (np.where(own | (d <= config.self_radius_km), 0, np.exp(-d / 5.0)) * pop).sum(axis=1)
+    assert (d > 25 * 5.0).mean() > 0.9  # the cutoff really leaves cities out
+    assert np.all(np.abs(got["gravity_raw"].to_numpy() - full) <= np.exp(-25) * pop.sum())
+
+
+def test_chunks_and_progress_bar_do_not_change_scores(cities, monkeypatch, capsys):
+    """Scoring in chunks of 5 towns gives the same table; the progress bar goes to
+    standard error only when asked (tests and small runs stay quiet)."""
+    towns = cities[cities["is_monocity"]]
+    whole = agg.score_towns(towns, distance="geodesic")
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(agg, "CHUNK_TOWNS", 5)
+    chunked = agg.score_towns(towns, distance="geodesic", progress=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(whole), pd.DataFrame(chunked))
+    err = capsys.readouterr().err
+    assert "scoring" in err and "27/27" in err
+
+
+def test_geodesic_mode_never_builds_a_network(cities, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("network built in geodesic mode")
+
+    monkeypatch.setattr(agg, "_default_network", refuse)
+    monkeypatch.setattr(agg, "_shipped_network", refuse)
+    scored = agg.score_towns(cities[cities["is_monocity"]], distance="geodesic")
+    assert scored["core_city_km_network"].isna().all()
+    assert scored["core_city_km_geodesic"].notna().all()
+
+
+def test_paper_comparison_names_only_the_paper_towns(sources_dir, monkeypatch):
+    """In 9 899 OSM settlements only the names near the three paper towns are keyed."""
+    from agglomap import names
+
+    osm = gpd.read_file(sources_dir / "hotosm_kaz_populated_places.geojson")
+    scores = agg.score_towns(osm.head(60), distance="geodesic")  # none of the paper towns
+    towns = osm[osm["place"].isin(["city", "town"])]
+    bal = towns[(abs(towns.geometry.x - 74.98) < 0.1) & (abs(towns.geometry.y - 46.85) < 0.1)]
+    scores = pd.concat([scores, agg.score_towns(bal, distance="geodesic")], ignore_index=True)
+    keyed = []
+    real = names.latin_key
+
+    def spy(text):
+        keyed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(names, "latin_key", spy)
+    table = agg.compare_with_paper(scores)
+    assert set(table["town"]) == {"Balqaş"}
+    assert "Balqaş" in keyed and not set(keyed) & set(scores["name"].iloc[:60])

@@ -191,3 +191,103 @@ def test_network_distance_never_shorter_than_geodesic(cities):
 def test_bad_latitude_is_refused():
     with pytest.raises(ValueError, match="lat1"):
         distances.geodesic_matrix([0], [95], [0], [0])
+
+
+# --- the indexed kernels give today's exact answers -------------------------------------
+
+
+def _check_index_against_reference(lon, lat, lines, reach_km):
+    """LineIndex.near agrees with the full distance_to_lines matrix (the reference, which
+    measures every point against every segment) to 1 m, and on every threshold decision."""
+    ref, _, _ = distances.distance_to_lines(lon, lat, lines)
+    got = distances.LineIndex.build(lines).near(lon, lat, reach_km)
+    assert np.abs(got.nearest_km - ref.min(axis=1)).max() < 0.001
+    assert np.array_equal(got.nearest_km <= reach_km, ref.min(axis=1) <= reach_km)
+    within = got.km <= reach_km
+    pairs = set(zip(got.point[within].tolist(), got.line[within].tolist(), strict=True))
+    assert pairs == set(zip(*np.nonzero(ref <= reach_km), strict=True))
+    assert np.abs(got.km - ref[got.point, got.line]).max(initial=0) < 0.001
+    # the nearest point returned is really at the distance returned
+    _, _, back = GEOD.inv(got.near_lon, got.near_lat, lon[got.point], lat[got.point])
+    assert np.allclose(np.asarray(back) / 1000, got.km, atol=1e-6)
+    return ref
+
+
+def test_line_index_matches_reference_on_long_segments(cities):
+    """Segments up to ~900 km (the index's caps and bounds grow with them)."""
+    lines = [
+        LineString(_xy(cities, "almaty", "balkhash", "karaganda", "temirtau", "astana")),
+        LineString(_xy(cities, "aktobe", "kyzylorda", "shymkent", "taraz", "almaty")),
+        LineString(_xy(cities, "oral", "aktobe", "kostanay", "petropavl", "pavlodar", "oskemen")),
+    ]
+    rng = np.random.default_rng(12)
+    lon, lat = rng.uniform(46.5, 87.3, 400), rng.uniform(40.6, 55.4, 400)
+    for reach in (25.0, 100.0, 300.0):
+        _check_index_against_reference(lon, lat, lines, reach)
+
+
+def _at_distance_from_corridors(corridors, km, rng, n):
+    """Points ``km`` ± 1 m and ± 50 m across from random points of the corridors, both sides."""
+    a, b, _, _ = distances._segments(corridors.geometry)
+    pick = rng.integers(0, len(a), n)
+    az, _, length = GEOD.inv(a[pick, 0], a[pick, 1], b[pick, 0], b[pick, 1])
+    x, y, back = GEOD.fwd(a[pick, 0], a[pick, 1], az, rng.uniform(0, 1, n) * np.asarray(length))
+    side = np.where(rng.uniform(size=n) < 0.5, 90.0, -90.0)
+    off = km * 1000 + rng.choice([-50.0, -1.0, 1.0, 50.0], n)
+    lon, lat, _ = GEOD.fwd(x, y, np.asarray(back) + 180 + side, off)
+    return np.asarray(lon), np.asarray(lat)
+
+
+@pytest.mark.parametrize("reach_km", [25.0, 100.0])
+def test_line_index_at_the_threshold(sources_dir, reach_km):
+    """Towns placed 25 km / 100 km ± 50 m across from the real corridors: the index
+    decides within/beyond exactly as the full reference does."""
+    corridors = pytest.importorskip("agglomap.corridors").load_corridors()
+    rng = np.random.default_rng(int(reach_km))
+    lon, lat = _at_distance_from_corridors(corridors, reach_km, rng, 300)
+    ref = _check_index_against_reference(lon, lat, list(corridors.geometry), reach_km)
+    # the test points really sit at the threshold (the corridor they were placed from,
+    # unless another one passes nearer)
+    near = np.abs(ref.min(axis=1) - reach_km) < 0.06
+    assert near.sum() >= 50
+    assert (ref.min(axis=1)[near] <= reach_km).any() and (ref.min(axis=1)[near] > reach_km).any()
+
+
+def test_line_index_matches_reference_on_osm_settlements(sources_dir):
+    """All 9 899 OSM settlements against the shipped corridors: same km to 1 m."""
+    path = sources_dir / "hotosm_kaz_populated_places.geojson"
+    if not path.exists():
+        pytest.skip(f"{path.name} not available")
+    gpd = pytest.importorskip("geopandas")
+    corridors = pytest.importorskip("agglomap.corridors").load_corridors()
+    towns = gpd.read_file(path)
+    lon, lat = towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy()
+    _check_index_against_reference(lon, lat, list(corridors.geometry), 25.0)
+
+
+def test_point_index_matches_full_matrix(cities, sources_dir):
+    """Nearest city and cities within a radius, against the full geodesic matrix, for
+    random points, towns 100 km ± 50 m from a city and the OSM settlements."""
+    cl, ct = cities["lon"].to_numpy(), cities["lat"].to_numpy()
+    rng = np.random.default_rng(21)
+    n = 400
+    pick = rng.integers(0, len(cl), n)
+    off = 100_000 + rng.choice([-50.0, 0.0, 50.0], n)
+    tl, tt, _ = GEOD.fwd(cl[pick], ct[pick], rng.uniform(-180, 180, n), off)
+    lon = np.r_[rng.uniform(46.5, 87.3, 200), tl]
+    lat = np.r_[rng.uniform(40.6, 55.4, 200), tt]
+    path = sources_dir / "hotosm_kaz_populated_places.geojson"
+    if path.exists():
+        towns = pytest.importorskip("geopandas").read_file(path)
+        lon, lat = np.r_[lon, towns.geometry.x], np.r_[lat, towns.geometry.y]
+    index = distances.PointIndex.build(cl, ct)
+    full = distances.geodesic_matrix(lon, lat, cl, ct)
+    j, km = index.nearest(lon, lat)
+    assert np.array_equal(km, full.min(axis=1))
+    assert np.array_equal(j, full.argmin(axis=1))
+    for radius in (2.0, 100.0, 1000.0):
+        i, jj, d = index.within(lon, lat, radius)
+        assert set(zip(i.tolist(), jj.tolist(), strict=True)) == set(
+            zip(*np.nonzero(full <= radius), strict=True)
+        )
+        assert np.array_equal(d, full[i, jj])

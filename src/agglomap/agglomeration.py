@@ -23,6 +23,7 @@ town's ``city_id``, or (for layers without one) within ``self_radius_km`` of it,
 from __future__ import annotations
 
 import dataclasses
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,10 +33,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from tqdm import tqdm
 
 from . import distances
 from .data import data_path
-from .errors import AgglomapError, InputError, did_you_mean
+from .errors import InputError, did_you_mean
 from .numbers import parse_numbers
 from .readers import ID_COLUMNS, NAME_COLUMNS, POPULATION_COLUMNS
 from .tables import find_column, read_yaml
@@ -262,49 +264,125 @@ def _count_routes(axes: np.ndarray, max_deg: float) -> int:
     return max(1, int((gaps >= max_deg).sum())) + unknown
 
 
-def _corridor_evidence(
-    towns: pd.DataFrame, corridors: gpd.GeoDataFrame, config: ScoreConfig
-) -> dict[str, np.ndarray]:
-    """Corridors within reach of each town, how many count toward TDaa3, and the nearest."""
+#: Towns scored per chunk: memory stays bounded (a few chunk × cities float64 matrices,
+#: ~14 MB each for the 86 gazetteer cities) whatever the number of towns.
+CHUNK_TOWNS = 20_000
+#: From this many towns on, a progress bar is drawn on standard error if it is a terminal.
+PROGRESS_MIN_TOWNS = 50_000
+#: Exponential gravity: cities farther than ``GRAVITY_CUTOFF_D0 × gravity_d0_km`` from a
+#: town are left out of its sum (found through the cities' spatial index, not measured).
+#: Each left-out term is below ``e^-25 · P_j``, so the neglected part of ``gravity_raw`` is
+#: below e^-25 = 1.4e-11 times the summed population of the cities (< 0.001 person for
+#: the gazetteer's ~11 million). The power decay has no cutoff.
+GRAVITY_CUTOFF_D0 = 25.0
+
+
+@dataclass(frozen=True)
+class _Cities:
+    """The gazetteer (or user) cities prepared once per run."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    ids: np.ndarray
+    names: np.ndarray
+    pop: np.ndarray
+    core: np.ndarray
+    large: np.ndarray
+    index: distances.PointIndex
+
+
+def _prepare_cities(cities: gpd.GeoDataFrame, config: ScoreConfig) -> _Cities:
+    lon, lat = cities["lon"].to_numpy(float), cities["lat"].to_numpy(float)
+    ids = cities["city_id"].astype(str).to_numpy()
+    population = pd.to_numeric(cities["population"], errors="coerce").to_numpy(float)
+    pop = np.nan_to_num(population, nan=0.0)
+    status = cities["status"].astype(str).to_numpy()
+    large = (
+        (status == "republican")
+        | np.isin(ids, list(_centres(config.centre_vintage)))
+        | (pop >= config.large_min_population)
+    )
+    return _Cities(
+        lon,
+        lat,
+        ids,
+        cities["name_en"].astype(str).to_numpy(),
+        pop,
+        pop >= config.core_min_population,
+        large,
+        distances.PointIndex.build(lon, lat),
+    )
+
+
+@dataclass(frozen=True)
+class _Corridors:
+    """The corridor layer prepared once per run: one row per corridor, and its index."""
+
+    layer: gpd.GeoDataFrame
+    index: distances.LineIndex
+    labels: np.ndarray
+    ids: np.ndarray
+    modes: np.ndarray
+
+
+def _prepare_corridors(corridors: gpd.GeoDataFrame) -> _Corridors:
     for col in ("corridor_id", "name", "mode"):
         if col not in corridors.columns:
             raise InputError(f"corridor layer has no {col!r} column", column=col)
     if corridors["corridor_id"].duplicated().any():  # one corridor drawn as several rows
         corridors = corridors.dissolve(by="corridor_id", as_index=False, aggfunc="first")
-    lon, lat = towns["lon"].to_numpy(float), towns["lat"].to_numpy(float)
-    km, near_lon, near_lat = distances.distance_to_lines(lon, lat, corridors.geometry)
-    n, n_cor = km.shape
-    modes = corridors["mode"].astype(str).to_numpy()
-    labels = (corridors["name"].astype(str) + " " + corridors["mode"].astype(str)).to_numpy()
-    ids = corridors["corridor_id"].astype(str).to_numpy()
-    within = km <= config.corridor_max_km
-    ii, kk = np.nonzero(within)
+    return _Corridors(
+        corridors,
+        distances.LineIndex.build(corridors.geometry),
+        (corridors["name"].astype(str) + " " + corridors["mode"].astype(str)).to_numpy(),
+        corridors["corridor_id"].astype(str).to_numpy(),
+        corridors["mode"].astype(str).to_numpy(),
+    )
+
+
+def _corridor_evidence(
+    lon: np.ndarray, lat: np.ndarray, cor: _Corridors, config: ScoreConfig
+) -> dict[str, np.ndarray]:
+    """Corridors within reach of each town, how many count toward TDaa3, and the nearest."""
+    n = len(lon)
+    found = cor.index.near(lon, lat, config.corridor_max_km)
+    within = found.km <= config.corridor_max_km
+    ii, kk, km = found.point[within], found.line[within], found.km[within]  # by town, then km
+    n_within = np.bincount(ii, minlength=n)
     if config.corridor_count == "all":
-        count = within.sum(axis=1)
+        count = n_within
     elif config.corridor_count == "per_mode":
-        count = np.max([within[:, modes == m].sum(axis=1) for m in np.unique(modes)], axis=0)
-    else:
-        axes = _axes(corridors, kk, near_lon[ii, kk], near_lat[ii, kk])
         count = np.zeros(n, dtype=int)
-        bounds = np.flatnonzero(np.r_[True, ii[1:] != ii[:-1]]) if ii.size else []
-        for group in np.split(np.arange(ii.size), bounds[1:]) if ii.size else []:
-            count[ii[group[0]]] = _count_routes(axes[group], config.same_route_max_deg)
-    order = np.argsort(km, axis=1)
+        for m in np.unique(cor.modes):
+            count = np.maximum(count, np.bincount(ii[cor.modes[kk] == m], minlength=n))
+    else:
+        axes = _axes(cor.layer, kk, found.near_lon[within], found.near_lat[within])
+        count = np.zeros(n, dtype=int)
     listed = np.full(n, "", dtype=object)
     listed_ids = np.full(n, "", dtype=object)
-    for i in np.unique(ii):  # text only; the numbers are computed above
-        js = [j for j in order[i] if within[i, j]]
-        listed[i] = "; ".join(f"{labels[j]} {km[i, j]:.1f} km" for j in js)
-        listed_ids[i] = ";".join(f"{ids[j]}={km[i, j]:.1f}" for j in js)
-    nearest = order[:, 0] if n_cor else np.zeros(n, dtype=int)
+    starts = np.flatnonzero(np.r_[True, ii[1:] != ii[:-1]]) if ii.size else np.zeros(0, int)
+    ends = np.r_[starts[1:], ii.size] if ii.size else starts
+    for lo, hi in zip(starts, ends, strict=True):
+        i = ii[lo]  # text only; the numbers are computed above
+        pairs = list(zip(kk[lo:hi], km[lo:hi], strict=True))
+        listed[i] = "; ".join(f"{cor.labels[k]} {d:.1f} km" for k, d in pairs)
+        listed_ids[i] = ";".join(f"{cor.ids[k]}={d:.1f}" for k, d in pairs)
+        if config.corridor_count == "routes":
+            count[i] = _count_routes(axes[lo:hi], config.same_route_max_deg)
+    nearest = found.nearest_line
+    has = nearest >= 0
     return {
         "corridors_within": listed,
         "corridors_within_ids": listed_ids,
-        "n_corridors_within": within.sum(axis=1),
+        "n_corridors_within": n_within,
         "n_corridors_counted": count,
-        "nearest_corridor": labels[nearest] if n_cor else np.full(n, None),
-        "nearest_corridor_id": ids[nearest] if n_cor else np.full(n, None),
-        "nearest_corridor_km": km[np.arange(n), nearest] if n_cor else np.full(n, np.nan),
+        "nearest_corridor": np.where(has, cor.labels[np.maximum(nearest, 0)], None)
+        if len(cor.labels)
+        else np.full(n, None),
+        "nearest_corridor_id": np.where(has, cor.ids[np.maximum(nearest, 0)], None)
+        if len(cor.ids)
+        else np.full(n, None),
+        "nearest_corridor_km": np.where(has, found.nearest_km, np.nan),
     }
 
 
@@ -319,6 +397,83 @@ def gravity_weights(km: np.ndarray, config: ScoreConfig) -> np.ndarray:
     return np.where(np.isfinite(km), w, 0.0)
 
 
+def _geodesic_to_cities(
+    lon: np.ndarray, lat: np.ndarray, own_ids: np.ndarray, cities: _Cities, config: ScoreConfig
+) -> np.ndarray:
+    """Town × city geodesic km; with the exponential decay ``inf`` beyond the gravity cutoff
+    (and the fua/near/self limits), except for towns whose nearest other core or large city
+    lies beyond it, which get their whole row."""
+    m = len(cities.lon)
+    if config.gravity_decay != "exp":
+        return distances.geodesic_matrix(lon, lat, cities.lon, cities.lat)
+    reach = max(
+        GRAVITY_CUTOFF_D0 * config.gravity_d0_km,
+        config.fua_max_km,
+        config.near_max_km,
+        config.self_radius_km,
+    )
+    if cities.index.all_within(lon, lat, reach):  # nothing to leave out: one dense call
+        return distances.geodesic_matrix(lon, lat, cities.lon, cities.lat)
+    geo = np.full((len(lon), m), np.inf)
+    i, j, km = cities.index.within(lon, lat, reach)
+    geo[i, j] = km
+    other = (own_ids[:, None] != cities.ids[None, :]) & (geo > config.self_radius_km)
+    seen = np.isfinite(geo) & other
+    missing = ~(seen & cities.core).any(axis=1) | ~(seen & cities.large).any(axis=1)
+    if missing.any():
+        geo[missing] = distances.geodesic_matrix(lon[missing], lat[missing], cities.lon, cities.lat)
+    return geo
+
+
+def _score_chunk(
+    frame: pd.DataFrame,
+    cities: _Cities,
+    cor: _Corridors,
+    config: ScoreConfig,
+    distance: str,
+    network: Any,
+) -> dict[str, np.ndarray]:
+    """Scores and evidence of one chunk of towns (see :func:`score_towns`)."""
+    n = len(frame)
+    lon, lat = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
+    own_ids = frame["city_id"].astype(str).to_numpy()
+    geo = _geodesic_to_cities(lon, lat, own_ids, cities, config)
+    if distance == "network":
+        net = distances.network_km(network, lon, lat, cities.lon, cities.lat)
+        chosen = net
+    else:
+        net = None
+        chosen = geo
+    is_self = (own_ids[:, None] == cities.ids[None, :]) | (geo <= config.self_radius_km)
+    rows = np.arange(n)
+    out: dict[str, np.ndarray] = {}
+    hits = {}
+    for key, allowed, limit in (
+        ("core_city", cities.core, config.fua_max_km),
+        ("large_city", cities.large, config.near_max_km),
+    ):
+        j, d = _nearest(chosen, allowed[None, :] & ~is_self)
+        out[key] = np.where(j >= 0, cities.names[j], None)
+        out[f"{key}_id"] = np.where(j >= 0, cities.ids[j], None)
+        km_geo = _pick(geo, rows, j)
+        far = (j >= 0) & ~np.isfinite(km_geo)  # beyond the gravity cutoff: measure it
+        if far.any():
+            km_geo[far] = distances.geodesic_matrix(
+                lon[far], lat[far], cities.lon[j[far]], cities.lat[j[far]]
+            ).diagonal()
+        out[f"{key}_km_geodesic"] = km_geo
+        out[f"{key}_km_network"] = np.full(n, np.nan) if net is None else _pick(net, rows, j)
+        hits[key] = d <= limit
+    corridor = _corridor_evidence(lon, lat, cor, config)
+    out["tdaa1"] = np.where(hits["core_city"], 100, 0)
+    out["tdaa2"] = np.where(hits["large_city"], 100, 0)
+    out["tdaa3"] = np.where(corridor["n_corridors_counted"] >= config.min_corridors, 100, 0)
+    weights = np.where(is_self, 0.0, gravity_weights(chosen, config))
+    out["gravity_raw"] = weights @ cities.pop if n else np.zeros(0)
+    out.update(corridor)
+    return out
+
+
 def score_towns(
     towns: gpd.GeoDataFrame | None = None,
     *,
@@ -328,15 +483,23 @@ def score_towns(
     config: ScoreConfig | None = None,
     distance: str = "network",
     regions: gpd.GeoDataFrame | None = None,
+    progress: bool | None = None,
 ) -> gpd.GeoDataFrame:
     """TDaa1..3, TDaa, its level and the gravity potential of each town, with evidence.
 
     ``towns`` defaults to the 27 monocities, ``cities`` to the gazetteer, ``corridors`` to
     ``corridors.load_corridors()`` and ``network`` to the network built from them.
-    ``distance`` ("network" or "geodesic") decides TDaa1, TDaa2 and gravity; both kinds
-    are reported as evidence (network km stay empty if no network can be built in
-    geodesic mode). ``regions`` (oblast polygons with ``region_id``) fills ``oblast`` for
-    towns that carry no ``region_2022``.
+    ``distance`` ("network" or "geodesic") decides TDaa1, TDaa2 and gravity; geodesic km
+    are always reported as evidence, network km only with ``distance="network"`` (the
+    geodesic mode neither builds nor queries a network). ``regions`` (oblast polygons with
+    ``region_id``) fills ``oblast`` for towns that carry no ``region_2022``.
+
+    Towns are scored in chunks of :data:`CHUNK_TOWNS` (bounded memory); ``progress`` draws
+    a bar on standard error (default: from :data:`PROGRESS_MIN_TOWNS` towns on, when
+    standard error is a terminal). Distances to cities and corridors come from spatial
+    indexes with exact ellipsoidal refinement (:mod:`agglomap.distances`); the exponential
+    gravity leaves out cities beyond :data:`GRAVITY_CUTOFF_D0` × d0 (neglected share
+    < 1.4e-11 of the cities' population).
     """
     if distance not in distances.KINDS:
         raise InputError(f"distance {distance!r}: expected one of {', '.join(distances.KINDS)}")
@@ -355,68 +518,43 @@ def score_towns(
     if regions is not None:
         _oblast_from_polygons(frame, regions)
     n = len(frame)
-    c_lon, c_lat = cities["lon"].to_numpy(float), cities["lat"].to_numpy(float)
-    geo = distances.geodesic_matrix(frame["lon"], frame["lat"], c_lon, c_lat)
-    net = np.full_like(geo, np.nan)
-    if network is None:
-        try:
-            network = _shipped_network() if shipped else _default_network(corridors)
-        except (ImportError, AgglomapError):
-            if distance == "network":
-                raise
-    if network is not None:
-        net = distances.network_km(network, frame["lon"], frame["lat"], c_lon, c_lat)
-    chosen = net if distance == "network" else geo
+    if distance == "network" and network is None:
+        network = _shipped_network() if shipped else _default_network(corridors)
+    prepared = _prepare_cities(cities, config)
+    cor = _prepare_corridors(corridors)
 
-    city_ids = cities["city_id"].astype(str).to_numpy()
-    is_self = (frame["city_id"].astype(str).to_numpy()[:, None] == city_ids[None, :]) | (
-        geo <= config.self_radius_km
-    )
-    population = pd.to_numeric(cities["population"], errors="coerce").to_numpy(float)
-    pop = np.nan_to_num(population, nan=0.0)
-    status = cities["status"].astype(str).to_numpy()
-    core = pop >= config.core_min_population
-    large = (
-        (status == "republican")
-        | np.isin(city_ids, list(_centres(config.centre_vintage)))
-        | (pop >= config.large_min_population)
-    )
-    rows = np.arange(n)
-    city_names = cities["name_en"].astype(str).to_numpy()
     out = frame[["id", "name", "oblast", "lat", "lon"]].copy()
     if frame["city_id"].notna().any():
         out["city_id"] = frame["city_id"]
     # The town's own population (for maps and tables; gravity sums the *other* cities):
     # the towns' column, else the gazetteer's for a town with a gazetteer city_id.
-    own = pd.Series(population, index=city_ids)
+    population = pd.to_numeric(cities["population"], errors="coerce").to_numpy(float)
+    own = pd.Series(population, index=prepared.ids)
     own = own[~own.index.duplicated()]
     from_gazetteer = frame["city_id"].astype(str).map(own).to_numpy(float)
     pop_own = np.where(np.isnan(frame["population"]), from_gazetteer, frame["population"])
     whole = np.isnan(pop_own) | (np.mod(pop_own, 1) == 0)
     out["population"] = pd.array(pop_own, dtype="Int64") if whole.all() else pop_own
-    evidence: dict[str, Any] = {}
-    ids: dict[str, Any] = {}  # gazetteer/corridor ids beside the display names, for maps
-    for key, allowed, limit in (
-        ("core_city", core, config.fua_max_km),
-        ("large_city", large, config.near_max_km),
-    ):
-        j, d = _nearest(chosen, allowed[None, :] & ~is_self)
-        evidence[key] = np.where(j >= 0, city_names[j], None)
-        ids[f"{key}_id"] = np.where(j >= 0, city_ids[j], None)
-        evidence[f"{key}_km_geodesic"] = _pick(geo, rows, j)
-        evidence[f"{key}_km_network"] = _pick(net, rows, j)
-        evidence[key + "_hit"] = d <= limit
-    corridor = _corridor_evidence(frame, corridors, config)
-    out["tdaa1"] = np.where(evidence.pop("core_city_hit"), 100, 0)
-    out["tdaa2"] = np.where(evidence.pop("large_city_hit"), 100, 0)
-    out["tdaa3"] = np.where(corridor["n_corridors_counted"] >= config.min_corridors, 100, 0)
+
+    if progress is None:
+        progress = n >= PROGRESS_MIN_TOWNS and sys.stderr.isatty()
+    parts = []
+    with tqdm(total=n, unit="town", desc="scoring", disable=not progress, file=sys.stderr) as bar:
+        for start in range(0, max(n, 1), CHUNK_TOWNS):
+            chunk = frame.iloc[start : start + CHUNK_TOWNS]
+            parts.append(_score_chunk(chunk, prepared, cor, config, distance, network))
+            bar.update(len(chunk))
+    col = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    for key in INDICATORS:
+        out[key] = col[key]
     out["tdaa"] = np.sqrt(out[list(INDICATORS)].sum(axis=1).astype(float))
     out["tdaa_level"] = tdaa_level(out["tdaa"])
-    raw = (np.where(is_self, 0.0, gravity_weights(chosen, config)) * pop[None, :]).sum(axis=1)
+    raw = col["gravity_raw"]
     out["gravity"] = 100 * raw / raw.max() if n and raw.max() > 0 else np.zeros(n)
     out["gravity_raw"] = raw
-    for key, values in evidence.items():
-        out[key] = values
+    for key in ("core_city", "large_city"):
+        for suffix in ("", "_km_geodesic", "_km_network"):
+            out[key + suffix] = col[key + suffix]
     for key in (
         "corridors_within",
         "n_corridors_within",
@@ -424,12 +562,12 @@ def score_towns(
         "nearest_corridor",
         "nearest_corridor_km",
     ):
-        out[key] = corridor[key]
+        out[key] = col[key]
     out["distance_kind"] = distance
-    out["corridors_within_ids"] = corridor["corridors_within_ids"]  # last: column order kept
-    out["core_city_id"] = ids["core_city_id"]
-    out["large_city_id"] = ids["large_city_id"]
-    out["nearest_corridor_id"] = corridor["nearest_corridor_id"]
+    out["corridors_within_ids"] = col["corridors_within_ids"]  # last: column order kept
+    out["core_city_id"] = col["core_city_id"]
+    out["large_city_id"] = col["large_city_id"]
+    out["nearest_corridor_id"] = col["nearest_corridor_id"]
     return gpd.GeoDataFrame(
         out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326"
     )
@@ -446,25 +584,45 @@ def paper_values() -> pd.DataFrame:
     return table.pivot(index="town_id", columns="item", values="value").loc[list(PAPER_TOWNS)]
 
 
-def _find_paper_town(scores: pd.DataFrame, town_id: str) -> pd.Series | None:
-    """The row of a paper town: by ``city_id``/``id``, else by any of its gazetteer names
-    (kk/ru/en and variants) within 10 km of its gazetteer point."""
+def _find_paper_towns(scores: pd.DataFrame) -> dict[str, pd.Series]:
+    """The rows of the paper towns: by ``city_id``/``id``, else by any of its gazetteer names
+    (kk/ru/en and variants) among the rows within 10 km of its gazetteer point (found
+    through a spatial index, so only those few names are compared)."""
     from .gazetteer import city
     from .names import latin_key
 
+    found: dict[str, pd.Series] = {}
     for col in ("city_id", "id"):
         if col in scores.columns:
-            hit = scores[scores[col].astype(str) == town_id]
-            if len(hit):
-                return hit.iloc[0]
-    ref = city(town_id)
-    names = [ref["name_en"], ref["name_ru"], ref["name_kk"], *str(ref["variants"]).split(";")]
-    wanted = {latin_key(n) for n in names if n}
-    hit = scores[scores["name"].astype(str).map(latin_key).isin(wanted)]
-    if hit.empty:
-        return None
-    km = distances.geodesic_matrix(hit["lon"], hit["lat"], ref["lon"], ref["lat"])[:, 0]
-    return hit.iloc[int(np.argmin(km))] if km.min() <= 10 else None
+            ids = scores[col].astype(str).to_numpy()
+            for town_id in PAPER_TOWNS:
+                hit = np.flatnonzero(ids == town_id)
+                if town_id not in found and hit.size:
+                    found[town_id] = scores.iloc[hit[0]]
+    todo = [t for t in PAPER_TOWNS if t not in found]
+    if not todo or scores.empty:
+        return found
+    refs = [city(t) for t in todo]
+    index = distances.PointIndex.build([r["lon"] for r in refs], [r["lat"] for r in refs])
+    rows, which, km = index.within(scores["lon"].to_numpy(float), scores["lat"].to_numpy(float), 10)
+    names = scores["name"].astype(str).to_numpy()
+    for k, (town_id, ref) in enumerate(zip(todo, refs, strict=True)):
+        wanted = {
+            latin_key(n)
+            for n in (
+                ref["name_en"],
+                ref["name_ru"],
+                ref["name_kk"],
+                *str(ref["variants"]).split(";"),
+            )
+            if n
+        }
+        near = which == k
+        match = [i for i in np.flatnonzero(near) if latin_key(names[rows[i]]) in wanted]
+        if match:
+            best = min(match, key=lambda i: km[i])
+            found[town_id] = scores.iloc[rows[best]]
+    return found
 
 
 def _evidence(row: pd.Series, indicator: str, config: ScoreConfig) -> str:
@@ -510,8 +668,9 @@ def compare_with_paper(scores: pd.DataFrame, config: ScoreConfig | None = None) 
     config = config or load_config()
     paper = paper_values()
     rows = []
+    found = _find_paper_towns(scores)
     for town_id in PAPER_TOWNS:
-        row = _find_paper_town(scores, town_id)
+        row = found.get(town_id)
         if row is None:
             continue
         for ind in INDICATORS:

@@ -20,15 +20,14 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Geod
 from shapely import LineString
 
 from .data import data_path
+from .distances import GEOD
 from .errors import InputError, did_you_mean, suggest
 from .provenance import AGGLOMAP, GEONAMES, Source
 from .tables import read_yaml
 
-GEOD = Geod(ellps="WGS84")
 MODES = ("road", "rail")
 CLASSES = ("international", "republican", "regional")
 COLUMNS = (

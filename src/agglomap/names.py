@@ -33,7 +33,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .errors import InputError, SourceError, suggest
@@ -126,8 +126,12 @@ def normalize(text: str) -> str:
     return _parse(text)[0]
 
 
+@lru_cache(maxsize=65_536)
 def latin_key(text: str) -> str:
-    """Romanisation-tolerant key: "Qaraghandy", "Karagandy", "Қарағанды" → ``karagandi``."""
+    """Romanisation-tolerant key: "Qaraghandy", "Karagandy", "Қарағанды" → ``karagandi``.
+
+    Cached: a name met again (the same gazetteer names in every lookup) is keyed once.
+    """
     return _latin(normalize(text))
 
 

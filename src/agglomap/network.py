@@ -25,14 +25,13 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Geod
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from .corridors import densify
+from .distances import GEOD
 
-GEOD = Geod(ellps="WGS84")
 #: Spherical radius (km) used only to find candidate vertices; distances are ellipsoidal.
 _R_KM = 6371.0088
 #: Ellipsoidal geodesic / spherical great-circle distance stays within ±0.6 % on WGS84.

@@ -29,10 +29,10 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
-from pyproj import Geod
 
 from .. import provenance
 from ..boundaries import EQUAL_AREA
+from ..distances import GEOD
 from ..errors import InputError, suggest
 from ..i18n import level_word, scenario_text, t
 from ..regions import KZ_BBOX
@@ -40,7 +40,6 @@ from . import web
 from .static import shared_sections, town_names, town_population
 from .style import TDAA_COLORS, TDAA_LEVELS, tdaa_color
 
-GEOD = Geod(ellps="WGS84")
 COLOR_BY = ("tdaa_level", "scenario")
 REQUIRED = ("id", "tdaa", "tdaa_level")
 TOWN_CLASS = "agglomap-town"

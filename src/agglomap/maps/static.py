@@ -29,9 +29,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Patch, Rectangle
-from pyproj import Geod, Transformer
+from pyproj import Transformer
 
 from ..boundaries import EQUAL_AREA
+from ..distances import GEOD
 from ..errors import InputError, suggest
 from ..export import atomic_path, write_sidecar
 from ..i18n import LANGS, check_lang, t, unit_label
@@ -40,7 +41,6 @@ from .style import NO_DATA, TDAA_COLORS, TDAA_LEVELS, luminance, tdaa_level_key
 
 PROJECTION = EQUAL_AREA
 FORMATS = (".png", ".svg")
-GEOD = Geod(ellps="WGS84")
 
 # ---------------------------------------------------------------- scale bar, north arrow
 
