@@ -279,7 +279,7 @@ def test_user_file_of_2018_read_as_2022_is_refused(adm1_2018, tmp_path, capsys):
     message = str(err.value)
     assert message.startswith(str(path))
     assert "has no Abai Region (KZ-10), Jetisu Region (KZ-33), Ulytau Region (KZ-62)" in message
-    assert "it looks like the 2018 layout" in message and "use --vintage 2018" in message
+    assert "it looks like the 2018 layout" in message and "use vintage='2018'" in message
     assert "Zhezkazgan lies in its Karaganda Region (KZ-35)" in message
     out = tmp_path / "t.gpkg"
     argv = ["boundaries", "--boundaries", str(path), "--vintage", "2022", "--out", str(out)]
@@ -295,7 +295,7 @@ def test_user_file_of_2022_read_as_2018_is_refused(sources_dir, tmp_path):
         read_boundaries(path, vintage=2018)
     message = str(err.value)
     assert "Abai Region (KZ-10) as feature 1" in message and "Ulytau Region (KZ-62)" in message
-    assert "it looks like the 2022 layout; use --vintage 2022" in message
+    assert "it looks like the 2022 layout; use vintage='2022'" in message
     assert err.value.column == "ADM1_RU"
 
 
@@ -433,4 +433,6 @@ def test_user_file_gdal_cannot_read_is_one_line(tmp_path, sources_dir, capsys, n
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and why in lines[0] and not out.exists()
     if "table" in name:
-        assert lines[0].endswith("(a table? use join --indicators)")
+        assert lines[0].endswith(
+            "(a table? tables are joined to boundaries, not read as boundaries)"
+        )

@@ -276,9 +276,9 @@ def test_png_output_goes_through_the_static_renderer(tmp_path, joined):
 
 
 def test_html_and_png_share_the_default_palette(joined, tmp_path):
-    from agglomap.maps.static import static_choropleth
+    from agglomap.maps.static import save_figure, static_choropleth
 
-    svg = static_choropleth(joined, SHARE, tmp_path / "s.svg", unit="%")
+    svg = save_figure(static_choropleth(joined, SHARE, unit="%"), tmp_path / "s.svg")
     page = svg.read_text(encoding="utf-8")
     colours = classify(joined[SHARE]).colours
     assert colours[-1] == matplotlib.colors.to_hex(matplotlib.colormaps["YlGnBu"](0.92))

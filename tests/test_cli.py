@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import shutil
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -13,6 +17,7 @@ from agglomap.boundaries import load_boundaries
 from agglomap.cli import build_parser, main
 from agglomap.data import data_path
 from agglomap.export import sidecar_path
+from helpers import error_line
 
 SHARE = "innovative_share_grp_pct"
 
@@ -244,7 +249,7 @@ def test_towns_name_close_to_a_town_set_is_suggested(tmp_path, capsys, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
-def test_user_defined_scheme_without_bins_names_the_option(tmp_path, capsys):
+def test_user_defined_scheme_without_bins_names_the_option(tmp_path, capsys, sources_dir):
     out = tmp_path / "m.html"
     argv = ["choropleth", "--column", SHARE, "--scheme", "user_defined", "--out", str(out)]
     assert main(argv) == 2
@@ -254,7 +259,7 @@ def test_user_defined_scheme_without_bins_names_the_option(tmp_path, capsys):
     assert main([*argv, "--bins", "1,5,40"]) == 0
 
 
-def test_k_above_the_distinct_values_is_noted_once(tmp_path, capsys):
+def test_k_above_the_distinct_values_is_noted_once(tmp_path, capsys, sources_dir):
     from agglomap.indicators import default_indicators
 
     distinct = default_indicators().data[SHARE].nunique()
@@ -268,7 +273,7 @@ def test_k_above_the_distinct_values_is_noted_once(tmp_path, capsys):
     assert "reduced" not in capsys.readouterr().err
 
 
-def test_map_of_scores_from_osm_towns_credits_openstreetmap(tmp_path):
+def test_map_of_scores_from_osm_towns_credits_openstreetmap(tmp_path, sources_dir):
     """Scores written by `agglomap score` pass their sources (OSM towns) on to the map."""
     towns = tmp_path / "towns-osm.csv"
     towns.write_text(
@@ -286,3 +291,149 @@ def test_map_of_scores_from_osm_towns_credits_openstreetmap(tmp_path):
     html = (tmp_path / "map.html").read_text(encoding="utf-8")
     # the attribution line sits in a JSON string, where "©" is written \u00a9
     assert "\\u00a9 OpenStreetMap contributors" in html and "Data: scores.csv" in html
+
+
+# --- one-line errors and warnings; --out naming an input (from the former test_robustness.py)
+
+
+def test_stray_os_error_is_one_line(monkeypatch, capsys, tmp_path):
+    from agglomap.cli import cities
+
+    def boom(args):
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", "gone.yaml")
+
+    monkeypatch.setattr(cities, "run", boom)
+    assert main(["cities", "--out", str(tmp_path / "c.csv")]) == 2
+    assert error_line(capsys, "cities") == (
+        "agglomap cities: error: gone.yaml: no such file or directory"
+    )
+
+
+def test_unexpected_exception_is_one_line_without_traceback(monkeypatch, capsys, tmp_path):
+    from agglomap.cli import cities
+
+    def boom(args):
+        raise KeyError("region_2022")
+
+    monkeypatch.setattr(cities, "run", boom)
+    monkeypatch.delenv("AGGLOMAP_DEBUG", raising=False)
+    assert main(["cities", "--out", str(tmp_path / "c.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "internal error: KeyError: 'region_2022'" in err
+    monkeypatch.setenv("AGGLOMAP_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["cities", "--out", str(tmp_path / "c.csv")])
+
+
+def test_warnings_reach_the_user_as_one_line(tmp_path, capsys):
+    """A user boundary file missing a region: one warning line naming it, then the output."""
+    from agglomap.boundaries import load_boundaries
+
+    own = load_boundaries("2018").query("region_id != 'KZ-79'")[["name_ru", "geometry"]]
+    own.to_file(tmp_path / "own.geojson")
+    code = main(
+        [
+            "boundaries",
+            "--boundaries",
+            str(tmp_path / "own.geojson"),
+            "--out",
+            str(tmp_path / "b.gpkg"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 0
+    warning_lines = [line for line in err.splitlines() if "warning:" in line]
+    assert warning_lines == [
+        f"agglomap boundaries: warning: {tmp_path / 'own.geojson'}: no feature for 1 of the "
+        "17 regions of the 2018 layout: Shymkent (KZ-79)"
+    ]
+    assert "Warning" not in err.replace("warning:", "")  # no raw Python warning text
+
+
+# 6. --out naming an input: refused before anything is read or written ------------------
+
+
+def _inputs(folder: Path) -> dict[str, Path]:
+    """One small, valid input file per kind, in ``folder``."""
+    from agglomap import monocity
+    from agglomap.boundaries import load_boundaries
+    from agglomap.data import data_path
+
+    folder.mkdir(exist_ok=True)
+    files = {"indicators": folder / "indicators.csv", "towns": folder / "towns.csv"}
+    shutil.copy(data_path("innovation_2021.csv"), files["indicators"])
+    files["towns"].write_text("name,lat,lon\nTemirtau,50.05,72.95\n", encoding="utf-8")
+    files["monocity"] = folder / "mono.csv"
+    monocity.paper_inputs().drop(columns=["row", "source"]).to_csv(files["monocity"], index=False)
+    own = load_boundaries("2018")[["name_ru", "geometry"]]
+    files["geojson"] = folder / "own.geojson"
+    own.to_file(files["geojson"], engine="pyogrio")
+    files["shp"] = folder / "own.shp"
+    own.to_file(files["shp"], engine="pyogrio", encoding="UTF-8")
+    files["scores"] = folder / "scores.csv"
+    files["scores"].write_text("id,name,lat,lon,tdaa_level\nx,X,50.05,72.95,low\n")
+    files["html"] = folder / "map.html"
+    files["html"].write_text("<html></html>", encoding="utf-8")
+    return files
+
+
+OVERWRITES = {
+    "join": (["join", "--indicators", "{indicators}"], "indicators"),
+    "score": (["score", "--distance", "geodesic", "--towns", "{towns}"], "towns"),
+    "monocity": (["monocity", "--indicators", "{monocity}"], "monocity"),
+    "boundaries": (["boundaries", "--boundaries", "{geojson}"], "geojson"),
+    "boundaries-shp": (["boundaries", "--boundaries", "{shp}"], "shp"),
+    "choropleth": (["choropleth", "--column", "innovative_share_grp_pct", "--format", "html",
+                    "--indicators", "{indicators}"], "indicators"),
+    "choropleth-boundaries": (["choropleth", "--column", "innovative_share_grp_pct",
+                               "--format", "html", "--boundaries", "{geojson}"], "geojson"),
+    "monocity-map": (["monocity-map", "--format", "html", "--scores", "{scores}"], "scores"),
+    "monocity-map-assessment": (["monocity-map", "--format", "html", "--scores", "{scores}",
+                                 "--assessment", "{monocity}"], "monocity"),
+    "screenshot": (["screenshot", "{html}"], "html"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(OVERWRITES))
+def test_out_naming_an_input_is_refused(tmp_path, capsys, case):
+    files = _inputs(tmp_path / "in")
+    template, target = OVERWRITES[case]
+    argv = [a.format(**{k: str(v) for k, v in files.items()}) for a in template]
+    before = {p.name: p.read_bytes() for p in (tmp_path / "in").iterdir()}
+    # the same file, named another way: through "..", so only resolved paths match
+    out = tmp_path / "in" / ".." / "in" / files[target].name
+    assert main([*argv, "--out", str(out)]) == 2
+    command = argv[0]
+    line = error_line(capsys, command)
+    assert line == (
+        f"agglomap {command}: error: refusing to overwrite the input {files[target]}; "
+        "choose another --out"
+    )
+    assert {p.name: p.read_bytes() for p in (tmp_path / "in").iterdir()} == before
+
+
+def test_a_part_of_the_input_shapefile_is_refused_too(tmp_path, capsys):
+    from agglomap.cli._common import refuse_input_as_output
+    from agglomap.errors import InputError
+
+    files = _inputs(tmp_path / "in")
+    with pytest.raises(InputError, match="refusing to overwrite the input .*own.shp"):
+        refuse_input_as_output(files["shp"].with_suffix(".dbf"), [files["shp"]])
+    with pytest.raises(InputError, match="refusing to overwrite the input .*own.dbf"):
+        refuse_input_as_output(files["shp"], [files["shp"].with_suffix(".dbf")])
+    link = tmp_path / "link.csv"
+    os.link(files["towns"], link)  # a hard link is the same file
+    with pytest.raises(InputError, match="choose another --template"):
+        refuse_input_as_output(link, [files["towns"]], "--template")
+    refuse_input_as_output(tmp_path / "own.shp", [files["shp"]])  # another folder: fine
+    refuse_input_as_output(files["shp"].with_suffix(".gpkg"), [files["shp"], None])
+
+
+def test_monocity_comparison_naming_the_input_is_refused(tmp_path, capsys):
+    files = _inputs(tmp_path / "in")
+    before = files["monocity"].read_bytes()
+    argv = ["monocity", "--indicators", str(files["monocity"]), "--out", str(tmp_path / "o.csv")]
+    assert main([*argv, "--comparison", str(files["monocity"])]) == 2
+    assert "choose another --comparison" in error_line(capsys, "monocity")
+    assert files["monocity"].read_bytes() == before and not (tmp_path / "o.csv").exists()

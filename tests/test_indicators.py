@@ -428,8 +428,9 @@ def test_duplicate_region_rows_refused(tmp_path):
 def test_no_region_column(tmp_path):
     rows = [["a", "b"], ["1", "2"], ["3", "4"]]
     path = write_csv(tmp_path / "n.csv", rows, delimiter=";", encoding="utf-8")
-    with pytest.raises(InputError, match="--region-column"):
+    with pytest.raises(InputError, match="region_column=NAME") as err:
         read_indicators(path)
+    assert err.value.param == "region_column"  # the CLI shows --region-column NAME
 
 
 def test_region_of_other_vintage_refused_when_vintage_given(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -14,6 +15,7 @@ from agglomap import monocity
 from agglomap.cli import main
 from agglomap.errors import InputError
 from agglomap.monocity.template import COLUMNS
+from helpers import error_line
 
 TOWNS = ["Balkhash", "Karazhal", "Temirtau"]
 INDICATOR_COLUMNS = ["tdm", "tde", "tda", "tdea", "tdda", "tdzhia", "tdaa", "tdsp"]
@@ -420,7 +422,6 @@ def test_cli_paper_towns_with_comparison(tmp_path, capsys):
 
 
 def test_cli_gpkg_has_points_at_the_towns(tmp_path):
-    import geopandas as gpd
 
     out = tmp_path / "mono.gpkg"
     assert main(["monocity", "--tdaa", "paper", "--out", str(out)]) == 0
@@ -529,3 +530,33 @@ def test_rules_file_errors_name_the_key_not_a_column(tmp_path):
     text = str(err.value)
     assert text.startswith(f"{rules}: key 'scenarios.inertial.rules[0]': unknown indicator 'tdmm'")
     assert "column" not in text
+
+
+# --- monocity --comparison misuse (from the former test_robustness.py)
+
+
+# 3. monocity --comparison ------------------------------------------------------------
+
+
+def test_comparison_format_checked_before_any_work(tmp_path, capsys):
+    out = tmp_path / "m.csv"
+    assert main(["monocity", "--out", str(out), "--comparison", str(tmp_path / "x.pdf")]) == 2
+    line = error_line(capsys, "monocity")
+    assert "--comparison: unsupported format '.pdf'; use .md, .csv, .xlsx" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_comparison_without_paper_towns_is_skipped_with_a_note(tmp_path, capsys):
+    from agglomap import monocity
+
+    inputs = monocity.paper_inputs().drop(columns=["row", "source"]).head(1)
+    inputs["town"] = "Zhezkazgan"
+    src = tmp_path / "zh.csv"
+    inputs.to_csv(src, index=False)
+    out, cmp = tmp_path / "zh_out.csv", tmp_path / "cmp.md"
+    argv = ["monocity", "--indicators", str(src), "--out", str(out), "--comparison", str(cmp)]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "comparison skipped: none of the paper's towns (Balkhash, Karazhal, Temirtau)" in err
+    assert out.is_file() and not cmp.exists()
+    assert pd.read_csv(out)["town"].tolist() == ["Zhezkazgan"]

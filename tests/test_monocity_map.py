@@ -20,6 +20,7 @@ from agglomap.i18n import SCENARIOS, level_word, scenario_text, t
 from agglomap.maps import web
 from agglomap.maps.monocities import (
     SCENARIO_COLORS,
+    MapWarning,
     corridor_items,
     format_km,
     geodesic_rings,
@@ -395,7 +396,7 @@ def _wait_for_names(page) -> None:
     page.wait_for_function("document.documentElement.dataset.agglomapLabelsPlaced")
 
 
-def test_thousands_of_towns_warn_about_the_page_size(capsys):
+def test_thousands_of_towns_warn_about_the_page_size(recwarn):
     n = 1_001
     many = pd.DataFrame(
         {
@@ -410,11 +411,11 @@ def test_thousands_of_towns_warn_about_the_page_size(capsys):
     )
     empty = gpd.GeoDataFrame(geometry=[], crs=4326)
     kwargs = {"boundaries": empty, "corridors": empty, "rings_km": (), "show_links": False}
-    monocity_map(many, **kwargs)
-    err = capsys.readouterr().err
-    assert "1,001 towns" in err and "--format png" in err
+    with pytest.warns(MapWarning, match=r"1,001 towns .* static map \(PNG or SVG\)"):
+        monocity_map(many, **kwargs)
+    recwarn.clear()
     m = monocity_map(many.iloc[:1], **kwargs)
-    assert capsys.readouterr().err == ""
+    assert not [w for w in recwarn if issubclass(w.category, MapWarning)]
     page = web.render_html(m)
     assert "1 town ·" in page and "1 towns" not in page
 
@@ -443,13 +444,15 @@ def test_town_names_stay_off_large_city_markers(tmp_path, scores, sources_dir):
     assert t("road_and_rail", "ru") in legend  # shared road-and-rail routes are explained
 
 
-def test_assessed_towns_missing_from_the_map_are_named_on_stderr(scores, capsys):
+def test_assessed_towns_missing_from_the_map_are_named_in_a_warning(scores, recwarn):
     empty = gpd.GeoDataFrame(geometry=[], crs=4326)
     kwargs = {"boundaries": empty, "corridors": empty, "rings_km": (), "show_links": False}
     shown = scores[scores["id"] != "karazhal"]
-    monocity_map(shown, assessment=default_assessment(), **kwargs)
-    err = capsys.readouterr().err
-    assert err.count("warning:") == 1 and "Karazhal (karazhal)" in err, err
-    assert "Balkhash" not in err and "Temirtau" not in err
+    with pytest.warns(MapWarning) as caught:
+        monocity_map(shown, assessment=default_assessment(), **kwargs)
+    (message,) = [str(w.message) for w in caught if issubclass(w.category, MapWarning)]
+    assert "Karazhal (karazhal)" in message
+    assert "Balkhash" not in message and "Temirtau" not in message
+    recwarn.clear()
     monocity_map(scores, assessment=default_assessment(), **kwargs)
-    assert capsys.readouterr().err == ""
+    assert not [w for w in recwarn if issubclass(w.category, MapWarning)]

@@ -338,7 +338,7 @@ def test_oblast_word_is_never_read_as_a_district(sources_dir):
     assert not isinstance(err.value, names.DistrictNameError)
 
 
-def test_moved_districts_are_known_without_geokz(tmp_path):
+def test_moved_districts_are_known_without_geokz(tmp_path, sources_dir):
     empty = tmp_path / "no_sources"
     empty.mkdir()
     with settings.override(sources_dir=empty):

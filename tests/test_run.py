@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from agglomap.cli import main
+from helpers import error_line, hidden_files
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +112,36 @@ def test_index_descriptions_are_in_the_runs_language(tmp_path, sources_dir, outp
     english = _descriptions((outputs / "index.html").read_text(encoding="utf-8"))
     assert len(english) == len(descriptions)
     assert "gazetteer as a table" in english and "gazetteer as a table" not in descriptions
+
+
+# --- a run into a file; an index only after a complete run (from the former test_robustness.py)
+
+
+def test_run_into_a_file_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "some_file.csv"
+    blocker.write_text("a,b\n")
+    assert main(["run", "--out-dir", str(blocker)]) == 2
+    line = error_line(capsys, "run")
+    assert (
+        line == f"agglomap run: error: cannot write {blocker}: '{blocker}' is a file, not a folder"
+    )
+    assert blocker.read_text() == "a,b\n"
+
+
+# 4. run: an index.html only after a complete run -------------------------------------
+
+
+def test_late_failure_removes_the_stale_index(tmp_path, capsys, monkeypatch, sources_dir):
+    from agglomap import screenshot
+
+    out = tmp_path / "outputs"
+    out.mkdir()
+    (out / "index.html").write_text("<html>yesterday's run</html>")
+    (out / "screenshots").write_text("a file where the screenshots folder goes")
+    monkeypatch.setattr(screenshot, "find_chromium", lambda: "/bin/true")
+    assert main(["run", "--out-dir", str(out), "--screenshots"]) == 2
+    line = error_line(capsys, "run")
+    assert f"cannot write {out / 'screenshots'}" in line and "is a file, not a folder" in line
+    assert not (out / "index.html").exists()
+    assert (out / "monocities.html").is_file()  # the earlier steps did run
+    assert hidden_files(out) == []

@@ -37,13 +37,22 @@ def oblasts(sources_dir):
     return load_boundaries("2022")
 
 
+def _choropleth_file(gdf, column, out, *, dpi=200, **kwargs):
+    """static_choropleth's Figure saved as a user would: save_figure(fig, out)."""
+    return static.save_figure(static.static_choropleth(gdf, column, **kwargs), out, dpi=dpi)
+
+
+def _monocity_file(scores, out, **kwargs):
+    return static.save_figure(static.static_monocity_map(scores, **kwargs), out)
+
+
 def _svg_text(path) -> str:
     root = ET.parse(path).getroot()  # raises if the SVG is not well-formed XML
     return " ".join("".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text"))
 
 
 def test_png_has_the_requested_resolution(oblasts, tmp_path):
-    out = static.static_choropleth(
+    out = _choropleth_file(
         oblasts, "area_km2", tmp_path / "area.png", title=TITLE, unit="km²", dpi=200
     )
     with Image.open(out) as img:
@@ -58,7 +67,7 @@ def test_png_has_the_requested_resolution(oblasts, tmp_path):
 def test_svg_is_xml_with_title_legend_and_attribution_as_text(oblasts, tmp_path):
     frame = oblasts.copy()
     frame.loc[frame["region_id"] == "KZ-62", "area_km2"] = float("nan")
-    out = static.static_choropleth(
+    out = _choropleth_file(
         frame, "area_km2", tmp_path / "area.svg", title=TITLE, unit="km²", lang="ru", k=4
     )
     text = _svg_text(out)
@@ -150,26 +159,26 @@ def test_failed_render_leaves_no_partial_file(oblasts, tmp_path, monkeypatch):
 
     monkeypatch.setattr(Figure, "savefig", broken)
     with pytest.raises(RuntimeError):
-        static.static_choropleth(oblasts, "area_km2", out, title=TITLE)
+        _choropleth_file(oblasts, "area_km2", out, title=TITLE)
     assert out.read_bytes() == b"previous map"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.png"]
 
 
 def test_bad_requests_are_input_errors(oblasts, tmp_path):
     with pytest.raises(InputError, match="use .png or .svg"):
-        static.static_choropleth(oblasts, "area_km2", tmp_path / "map.jpg")
+        _choropleth_file(oblasts, "area_km2", tmp_path / "map.jpg")
     with pytest.raises(InputError, match="no column .areakm2.*did you mean area_km2") as err:
-        static.static_choropleth(oblasts, "areakm2", tmp_path / "map.png")
+        _choropleth_file(oblasts, "areakm2", tmp_path / "map.png")
     assert "area_km2" in str(err.value)
     with pytest.raises(InputError, match="language"):
-        static.static_choropleth(oblasts, "area_km2", tmp_path / "map.png", lang="de")
+        _choropleth_file(oblasts, "area_km2", tmp_path / "map.png", lang="de")
     assert not list(tmp_path.iterdir())
 
 
 def test_index_lists_files_with_links_sizes_and_escaped_text(oblasts, tmp_path):
     from agglomap.maps.index import write_index
 
-    png = static.static_choropleth(oblasts, "area_km2", tmp_path / "maps" / "area map.png")
+    png = _choropleth_file(oblasts, "area_km2", tmp_path / "maps" / "area map.png")
     table = tmp_path / "scores.csv"
     table.write_text("id,tdaa\ntemirtau,17.3\n", encoding="utf-8")
     out = write_index(
@@ -207,7 +216,7 @@ def test_static_monocity_map_labels_every_town(oblasts, tmp_path):
     from agglomap.gazetteer import monocities
 
     scores = score_towns(monocities())
-    out = static.static_monocity_map(
+    out = _monocity_file(
         scores, tmp_path / "mono.svg", corridors=load_corridors(), boundaries=oblasts, lang="ru"
     )
     text = _svg_text(out)
@@ -218,7 +227,7 @@ def test_static_monocity_map_labels_every_town(oblasts, tmp_path):
     assert "Агломерационный потенциал моногородов (TDaa)" in text
     assert "500 км" in text
     with pytest.raises(InputError, match="tdaa_level"):
-        static.static_monocity_map(scores.drop(columns="tdaa_level"), tmp_path / "x.png")
+        _monocity_file(scores.drop(columns="tdaa_level"), tmp_path / "x.png")
 
 
 def _svg_fills(path) -> set[str]:
@@ -227,7 +236,7 @@ def _svg_fills(path) -> set[str]:
 
 def test_static_choropleth_has_the_web_maps_classes_colours_and_legend(oblasts, tmp_path):
     values = oblasts["area_km2"]
-    out = static.static_choropleth(oblasts, "area_km2", tmp_path / "a.svg", unit="km²")
+    out = _choropleth_file(oblasts, "area_km2", tmp_path / "a.svg", unit="km²")
     c = classify(values, "quantiles", 5)
     fills = _svg_fills(out)
     assert set(c.colours) <= fills  # YlGnBu, as on the web map (was YlOrRd)
@@ -236,12 +245,10 @@ def test_static_choropleth_has_the_web_maps_classes_colours_and_legend(oblasts, 
         assert label.replace("\u00a0", " ") in text.replace("\u00a0", " ")
     # diverging colours around a centre, and user-defined bins, as on the web map
     mid = float(values.median())
-    out = static.static_choropleth(
-        oblasts, "area_km2", tmp_path / "d.svg", diverging=True, center=mid, k=4
-    )
+    out = _choropleth_file(oblasts, "area_km2", tmp_path / "d.svg", diverging=True, center=mid, k=4)
     div = classify(values, "quantiles", 4, diverging=True, center=mid)
     assert set(div.colours) <= _svg_fills(out)
-    out = static.static_choropleth(
+    out = _choropleth_file(
         oblasts, "area_km2", tmp_path / "u.svg", scheme="user_defined", bins=[1e5, 2e5, 8e5]
     )
     user = classify(values, "user_defined", bins=[1e5, 2e5, 8e5])
@@ -252,13 +259,11 @@ def test_static_choropleth_has_the_web_maps_classes_colours_and_legend(oblasts, 
 def test_static_legend_does_not_repeat_the_unit(oblasts, tmp_path):
     frame = oblasts.assign(urban=np.linspace(30.0, 90.0, len(oblasts)))
     title = "Доля городского населения, %"
-    out = static.static_choropleth(
-        frame, "urban", tmp_path / "u.svg", title=title, unit="%", lang="ru"
-    )
+    out = _choropleth_file(frame, "urban", tmp_path / "u.svg", title=title, unit="%", lang="ru")
     text = _svg_text(out)
     assert ", %, %" not in text and "%, %" not in text
     assert text.count(title) == 2  # the map title and the legend title
-    out = static.static_choropleth(
+    out = _choropleth_file(
         frame, "urban", tmp_path / "v.svg", title="Доля городского населения", unit="%"
     )
     assert "Доля городского населения, %" in _svg_text(out)
@@ -271,7 +276,7 @@ def test_static_monocity_map_keeps_oblast_names_off_town_names(oblasts):
 
     scores = score_towns(monocities())
     for lang in ("ru", "en"):
-        fig = static.monocity_figure(
+        fig = static.static_monocity_map(
             scores, corridors=load_corridors(), boundaries=oblasts, lang=lang
         )
         ax = fig.axes[0]
@@ -296,7 +301,9 @@ def _town_figure(oblasts, lang):
     from agglomap.gazetteer import monocities
 
     scores = score_towns(monocities())
-    fig = static.monocity_figure(scores, corridors=load_corridors(), boundaries=oblasts, lang=lang)
+    fig = static.static_monocity_map(
+        scores, corridors=load_corridors(), boundaries=oblasts, lang=lang
+    )
     return scores, fig
 
 
@@ -358,7 +365,7 @@ def test_thousands_of_towns_name_only_what_fits(oblasts, tmp_path):
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = static.static_monocity_map(frame, tmp_path / "many.svg", boundaries=oblasts)
+        out = _monocity_file(frame, tmp_path / "many.svg", boundaries=oblasts)
     assert not [w for w in caught if "Glyph" in str(w.message)]
     text = _svg_text(out)
     shown = re.findall(r"Town \d+|Beijing|北京|\d{11}", text)
@@ -366,6 +373,15 @@ def test_thousands_of_towns_name_only_what_fits(oblasts, tmp_path):
     assert not [s for s in shown if s.isdigit()]
     assert 20 <= len(shown) <= static.MAX_LABELS
     assert f"Named: {len(shown)} of 3000 towns, those with the highest TDaa" in text
-    fig = static.monocity_figure(frame, boundaries=oblasts)
+    fig = static.static_monocity_map(frame, boundaries=oblasts)
     (dots,) = [c for c in fig.axes[0].collections if c.get_offsets().shape[0] == n]
     assert dots.get_sizes().max() < static.marker_area(50_000) / 5  # dots, not a blot
+
+
+def test_static_maps_return_figures_and_write_nothing(oblasts, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    fig = static.static_choropleth(oblasts, "area_km2", unit="km²")
+    assert isinstance(fig, Figure) and list(tmp_path.iterdir()) == []
+    assert [s.key for s in fig.agglomap_sources] == ["geokz"]  # save_figure's sidecar default
+    out = static.save_figure(fig, "area.png")
+    assert out.is_file() and (tmp_path / "area.png.sources.json").is_file()

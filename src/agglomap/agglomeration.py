@@ -22,11 +22,9 @@ town's ``city_id``, or (for layers without one) within ``self_radius_km`` of it,
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -36,110 +34,16 @@ import shapely
 from tqdm import tqdm
 
 from . import distances
+from .config import ScoreConfig, load_config
 from .data import data_path
-from .errors import InputError, did_you_mean
+from .errors import InputError
 from .numbers import parse_numbers
 from .readers import ID_COLUMNS, NAME_COLUMNS, POPULATION_COLUMNS
-from .tables import find_column, read_yaml
+from .tables import find_column
 
 INDICATORS = ("tdaa1", "tdaa2", "tdaa3")
 LEVELS = ((0.0, "low"), (5.0, "medium"), (10.0, "above medium"), (15.0, "high"))
 PAPER_TOWNS = ("balkhash", "karazhal", "temirtau")
-DECAYS = ("exp", "power")
-CENTRE_VINTAGES = ("2018", "2022", "any")
-CORRIDOR_COUNTS = ("routes", "per_mode", "all")
-# ScoreConfig fields that take one of a few words (the others are numbers >= 0).
-CONFIG_CHOICES = {
-    "centre_vintage": CENTRE_VINTAGES,
-    "corridor_count": CORRIDOR_COUNTS,
-    "gravity_decay": DECAYS,
-}
-
-
-class SettingError(InputError):
-    """A bad score setting: ``config.yaml: key 'fua_max_km': expected a number, got 'abc'``.
-
-    ``key`` names the setting (also as ``column``, for callers that name the matching
-    command-line option); ``message`` is the problem without the location.
-    """
-
-    def __init__(self, message: str, *, key: str, path: str | Path | None = None) -> None:
-        super().__init__(f"key {key!r}: {message}", path=path)
-        self.message = message
-        self.key = self.column = key
-
-
-@dataclass(frozen=True)
-class ScoreConfig:
-    """Thresholds of TDaa1..3 and the gravity potential (km, inhabitants)."""
-
-    core_min_population: int = 250_000
-    fua_max_km: float = 60.0
-    large_min_population: int = 250_000
-    centre_vintage: str = "2022"
-    near_max_km: float = 100.0
-    corridor_max_km: float = 25.0
-    min_corridors: int = 2
-    corridor_count: str = "routes"
-    same_route_max_deg: float = 30.0
-    gravity_decay: str = "exp"
-    gravity_d0_km: float = 100.0
-    gravity_gamma: float = 2.0
-    gravity_min_km: float = 10.0
-    self_radius_km: float = 2.0
-
-    def __post_init__(self) -> None:
-        for key, allowed in CONFIG_CHOICES.items():
-            if getattr(self, key) not in allowed:
-                raise SettingError(
-                    f"{getattr(self, key)!r} is not one of {', '.join(allowed)}", key=key
-                )
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.name not in CONFIG_CHOICES and (not np.isfinite(value) or value < 0):
-                raise SettingError(f"expected a number >= 0, got {value!r}", key=f.name)
-
-
-def load_config(path: str | Path | None = None) -> ScoreConfig:
-    """Defaults from ``score_config.yaml``, overridden by the keys found in ``path``."""
-    values = _read_yaml(data_path("score_config.yaml"))
-    if path is not None:
-        values.update(_read_yaml(Path(path)))
-    fields = {f.name: f.type for f in dataclasses.fields(ScoreConfig)}
-    kwargs: dict[str, Any] = {}
-    for key, value in values.items():
-        if key not in fields:
-            hint = did_you_mean(key, fields) or f" (keys: {', '.join(fields)})"
-            raise InputError(f"unknown key {key!r}{hint}", path=path)
-        kind = fields[key]
-        try:
-            if kind == "int":
-                if float(value) != int(float(value)):
-                    raise ValueError
-                kwargs[key] = int(float(value))
-            elif kind == "float":
-                kwargs[key] = float(value)
-            else:
-                kwargs[key] = str(value)
-        except (TypeError, ValueError):
-            raise SettingError(
-                f"expected {'a whole number' if kind == 'int' else 'a number'}, got {value!r}",
-                key=key,
-                path=path,
-            ) from None
-    try:
-        return ScoreConfig(**kwargs)
-    except SettingError as exc:
-        raise SettingError(exc.message, key=exc.key, path=path) from None
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    data = read_yaml(path, "config file")
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError("expected a mapping of setting: value", path=path)
-    return dict(data)
 
 
 def tdaa_level(values: Any) -> np.ndarray:

@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .choices import LEVELS
 from .crosswalk import load_districts
 from .errors import AgglomapError, InputError, SourceError, suggest
 from .regions import check_vintage, regions_for
 from .sources import SHAPEFILE_PARTS, entry, fetch_layer, local_dir, local_path
 
 EQUAL_AREA = "+proj=aea +lat_1=42 +lat_2=54 +lat_0=48 +lon_0=67 +datum=WGS84 +units=m +no_defs"
-LEVELS = ("oblast", "district")
 LAYERS = {
     ("2018", "oblast"): "kaz_admbnda_adm1_2018",
     ("2022", "oblast"): "kaz_admbnda_adm1_2024",

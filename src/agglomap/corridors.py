@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 from shapely import LineString
 
+from .choices import MODES
+from .config import read_yaml
 from .data import data_path
 from .distances import GEOD
 from .errors import InputError, did_you_mean, suggest
 from .provenance import AGGLOMAP, GEONAMES, Source
-from .tables import read_yaml
 
-MODES = ("road", "rail")
 CLASSES = ("international", "republican", "regional")
 COLUMNS = (
     "corridor_id",

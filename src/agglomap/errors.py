@@ -16,7 +16,7 @@ class AgglomapError(Exception):
     ``--fua-max-km``).
     """
 
-    def __init__(self, *args: object, param: str | None = None) -> None:
+    def __init__(self, *args: object, param: str | tuple[str, ...] | None = None) -> None:
         super().__init__(*args)
         self.param = param
 
@@ -32,7 +32,7 @@ class InputError(AgglomapError, ValueError):
         row: int | None = None,
         column: str | None = None,
         key: str | None = None,
-        param: str | None = None,
+        param: str | tuple[str, ...] | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else None
         self.row = row

@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import unicodedata
 import warnings
@@ -35,6 +34,10 @@ from .provenance import Source, as_records
 TABLE_FORMATS = {".csv", ".xlsx"}
 LAYER_FORMATS = {".gpkg", ".geojson", ".shp"}
 SHAPEFILE_FIELD_BYTES = 10
+
+
+class ExportWarning(UserWarning):
+    """An output was written, with a change the reader should know of (shortened names …)."""
 
 
 def _make_parent(out: Path) -> None:
@@ -148,10 +151,11 @@ def write_table(
     if sources or extra:
         write_sidecar(out, sources, **extra)
     if extra.get("fields"):
-        print(
+        warnings.warn(
             f"{out}: {len(extra['fields'])} column name(s) shortened to the shapefile's "
             f"{SHAPEFILE_FIELD_BYTES}-byte limit; full names in {sidecar_path(out).name}",
-            file=sys.stderr,
+            ExportWarning,
+            stacklevel=2,
         )
     return out
 

@@ -17,6 +17,7 @@ from functools import cache
 import geopandas as gpd
 import pandas as pd
 
+from .choices import ROLES
 from .data import read_csv
 from .errors import InputError, suggest
 
@@ -41,7 +42,6 @@ COLUMNS = (
     "is_agglomeration",
     "is_smart_city",
 )
-ROLES = {"monocity": "is_monocity", "agglomeration": "is_agglomeration", "smart": "is_smart_city"}
 POPULATION_UNITS = {
     "city": "the town itself (the settlement)",
     "city_administration": "the city with the settlements its akimat administers",

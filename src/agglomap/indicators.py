@@ -166,8 +166,9 @@ def _region_column(frame: pd.DataFrame, given: str | None, path: Path) -> str:
     if scores[best] == 0:
         raise InputError(
             f"no column holds region names or KATO codes (columns: {tables.quoted(cols)}). "
-            "Name the region column with --region-column",
+            "Name the region column with region_column=NAME",
             path=path,
+            param="region_column",
         )
     return best
 

@@ -198,28 +198,28 @@ def run(
             t("run.monocities_html", lang),
         )
         share = "innovative_share_grp_pct"
-        for ext in (".png", ".svg"):
+        choropleth_fig = static.static_choropleth(
+            joined,
+            share,
+            title=DEFAULT_LAYERS[share][lang],
+            unit="%",
+            lang=lang,
+            sources=[provenance.GEOKZ, provenance.INNOVATION_2021],
+        )
+        monocity_fig = static.static_monocity_map(
+            mono,
+            corridors=corridors,
+            boundaries=load_boundaries("2022"),
+            lang=lang,
+            sources=[provenance.GEOKZ, provenance.AGGLOMAP, provenance.GEONAMES],
+        )
+        for ext in (".png", ".svg"):  # each figure drawn once, saved in both formats
             log.add(
-                static.static_choropleth(
-                    joined,
-                    share,
-                    out / f"choropleth_innovation_2021{ext}",
-                    title=DEFAULT_LAYERS[share][lang],
-                    unit="%",
-                    lang=lang,
-                    sources=[provenance.GEOKZ, provenance.INNOVATION_2021],
-                ),
+                static.save_figure(choropleth_fig, out / f"choropleth_innovation_2021{ext}"),
                 t("run.choropleth_static", lang).format(fmt=ext[1:]),
             )
             log.add(
-                static.static_monocity_map(
-                    mono,
-                    out / f"monocities{ext}",
-                    corridors=corridors,
-                    boundaries=load_boundaries("2022"),
-                    lang=lang,
-                    sources=[provenance.GEOKZ, provenance.AGGLOMAP, provenance.GEONAMES],
-                ),
+                static.save_figure(monocity_fig, out / f"monocities{ext}"),
                 t("run.monocities_static", lang).format(fmt=ext[1:]),
             )
 

@@ -239,8 +239,9 @@ def _detect(frame: pd.DataFrame, path: Path) -> str:
         raise InputError(
             "no column holds region names or codes (KATO like 110000000, ISO 3166-2 like "
             f"KZ-11, or kk/ru/en names){repeats}; columns are "
-            f"{', '.join(map(str, frame.columns))}. Name the column with --name-field / "
-            "--code-field",
+            f"{', '.join(map(str, frame.columns))}. Name the column with name_field=NAME or "
+            "code_field=NAME",
+            param=("name_field", "code_field"),
             path=path,
         )
     return best[1]
@@ -265,7 +266,10 @@ def _read_user_layer(path: Path) -> gpd.GeoDataFrame:
     if layer and not table:
         return raw
     if table or reason is None:
-        raise InputError(f"{NOT_A_LAYER} (a table? use join --indicators)", path=path)
+        raise InputError(
+            f"{NOT_A_LAYER} (a table? tables are joined to boundaries, not read as boundaries)",
+            path=path,
+        )
     if "not recognized as" in reason or "codec can't decode" in reason:
         reason = "not a format GDAL recognises"
     raise InputError(f"{NOT_A_LAYER} ({reason})", path=path)
@@ -313,7 +317,8 @@ def read_boundaries(
         found = ", ".join(f"{_region_name(rid)} as feature {i + 1}" for i, rid in new_in_file)
         raise InputError(
             f"has {found}, created in 2022, which do not exist in the 2018 layout: it looks "
-            "like the 2022 layout; use --vintage 2022",
+            "like the 2022 layout; use vintage='2022'",
+            param="vintage",
             path=path,
             column=column,
         )
@@ -385,7 +390,8 @@ def _check_not_2018_layout(matched: list[str], geometry: gpd.GeoSeries, path: Pa
     if len(evidence) == len(_new_in_2022()):
         raise InputError(
             f"has no {lacking}: it looks like the 2018 layout ({'; '.join(evidence)}); "
-            "use --vintage 2018",
+            "use vintage='2018'",
+            param="vintage",
             path=path,
         )
     warnings.warn(

@@ -10,10 +10,10 @@ from functools import cache
 
 import pandas as pd
 
+from .choices import VINTAGES
 from .data import read_csv
 from .errors import InputError
 
-VINTAGES = ("2018", "2022")
 # Kazakhstan's extreme points, rounded outwards (Wikipedia, "Extreme points of Kazakhstan"):
 # west 46.49 E, east 87.36 E, south 40.57 N, north 55.44 N. (west, south, east, north).
 # The web maps open on it; read_towns refuses towns outside it.

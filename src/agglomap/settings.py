@@ -27,7 +27,6 @@ from .errors import SourceError
 SOURCES_ENV = "AGGLOMAP_SOURCES"
 CACHE_ENV = "AGGLOMAP_CACHE"
 BASE_URL_ENV = "AGGLOMAP_BASE_URL"
-LANGS = ("kk", "ru", "en")
 
 #: Folder holding the upstream files (``geokz/…``, the OSM export); None: ``$AGGLOMAP_SOURCES``.
 sources_dir: str | Path | None = None

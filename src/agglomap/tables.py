@@ -216,7 +216,7 @@ def read_rows(path: str | Path, sheet: str | int | None = None) -> list[list[str
         raise InputError("old .xls workbooks are not read; save it as .xlsx or .csv", path=path)
     else:
         if sheet is not None:
-            raise InputError("--sheet applies to .xlsx workbooks only", path=path)
+            raise InputError("sheet applies to .xlsx workbooks only", path=path, param="sheet")
         rows = _read_csv(path)
     return [[cell_text(c) for c in r] for r in rows]
 
@@ -429,28 +429,3 @@ def typed_frame(raw: RawTable) -> pd.DataFrame:
                     series = pd.Series([parse_number(c) for c in cells], index=cells.index)
         out[col] = series
     return out
-
-
-def read_yaml(path: str | Path, what: str = "YAML file") -> object:
-    """A user's YAML file parsed; one-line InputErrors for a missing, non-UTF-8 or invalid
-    file (the line number of a syntax error as ``row``). ``what`` names the file's role."""
-    import yaml
-
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{what} not found", path=path) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            f"{what} is not UTF-8 text (is it a table or a binary?)", path=path
-        ) from None
-    except OSError as exc:
-        raise InputError(f"cannot read {what}: {exc.strerror}", path=path) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"not valid YAML ({problem})", path=path, row=row) from None

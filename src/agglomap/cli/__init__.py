@@ -58,25 +58,41 @@ def _one_line(command: str):
     return show
 
 
-# Library parameters (and settings) whose command-line flag is not ``--`` + the name with
-# dashes; an error naming a parameter is shown with the flag instead.
-FLAGS = {"sources_dir": "--sources DIR"}
+# Library wording -> the command line's, for errors naming that parameter (``exc.param``);
+# any other parameter is written ``--`` + its name with dashes (``fua_max_km`` ->
+# ``--fua-max-km``), its value ``param='x'`` as ``--param x``.
+PHRASES = {
+    "sources_dir": (("settings.sources_dir", "--sources DIR"),),
+    "self_contained": (("self_contained=False", "--no-self-contained"),),
+    "template": (("monocity.write_template(path)", "agglomap monocity --template FILE"),),
+}
 
 
 def flag_for(param: str) -> str:
-    """The command-line flag of a library parameter: ``fua_max_km`` → ``--fua-max-km``."""
-    return FLAGS.get(param, "--" + param.replace("_", "-"))
+    """The command-line flag of a library parameter: ``fua_max_km`` -> ``--fua-max-km``."""
+    return "--" + param.replace("_", "-")
 
 
 def for_command_line(exc: AgglomapError) -> str:
-    """The error's message with the parameter it names (``exc.param``, as ``param``,
-    ``settings.param`` or ``param=``) written as the command's flag."""
+    """The error as the command line shows it: the parameters it names (``exc.param``)
+    written as flags -- ``vintage='2018'`` as ``--vintage 2018``, ``region_column`` as
+    ``--region-column``. Only the message is rewritten, never the file name before it."""
     text = str(exc)
-    param = getattr(exc, "param", None)
-    if param:
-        name = re.compile(rf"(?<![\w.-])(?:settings\.)?{re.escape(param)}=?(?![\w])")
-        text = name.sub(flag_for(param), text)
-    return text
+    params = exc.param if isinstance(exc.param, tuple) else (exc.param,) if exc.param else ()
+    message = getattr(exc, "message", None) or text
+    head, tail = (text[: -len(message)], message) if text.endswith(message) else ("", text)
+    for param in params:
+        if param in PHRASES:
+            for library, command_line in PHRASES[param]:
+                tail = tail.replace(library, command_line)
+            continue
+        value = r"""(?:=(['"]?)([^\s'",;)]+)\1)?"""
+        tail = re.sub(
+            rf"(?<![\w./-]){re.escape(param)}{value}(?!\w)",
+            lambda m, p=param: flag_for(p) + (f" {m.group(2)}" if m.group(2) else ""),
+            tail,
+        )
+    return head + tail
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,7 +37,7 @@ def add_vintage(
     help: str = "boundary layout (default: the table's own, else 2022)",
 ) -> None:
     """``--vintage 2018|2022``: which administrative layout of the oblasts."""
-    from ..regions import VINTAGES
+    from ..choices import VINTAGES
 
     parser.add_argument("--vintage", choices=VINTAGES, default=default, help=help)
 

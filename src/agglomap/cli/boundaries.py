@@ -20,7 +20,7 @@ HELP = "write oblast/district boundaries (2018 or 2022 layout)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..boundaries import LEVELS
+    from ..choices import LEVELS
 
     p = subparsers.add_parser(
         "boundaries",

@@ -29,7 +29,7 @@ HELP = "choropleth map of one indicator by region (self-contained HTML, PNG or S
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..maps.choropleth import SCHEMES
+    from ..choices import SCHEMES
 
     parser = subparsers.add_parser(
         "choropleth",
@@ -150,12 +150,12 @@ def run(args: argparse.Namespace) -> int:
             m, args.out, sources=m.agglomap_sources, self_contained=args.self_contained
         )
     else:
-        from ..maps.static import static_choropleth
+        from ..maps.static import image_path, save_figure, static_choropleth
 
-        out = static_choropleth(
+        image_path(args.out)  # refuse a wrong extension before the work
+        fig = static_choropleth(
             joined,
             args.column,
-            args.out,
             scheme=args.scheme,
             k=args.k,
             bins=_bins(args.bins),
@@ -167,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
             diverging=args.diverging,
             center=args.center,
         )
+        out = save_figure(fig, args.out, sources=sources)
     size_kb = Path(out).stat().st_size / 1024
     say(f"wrote {out} ({size_kb:,.0f} KB, {time.perf_counter() - started:.1f} s)")
     return 0

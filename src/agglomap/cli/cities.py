@@ -11,7 +11,7 @@ HELP = "write the city gazetteer (.csv .xlsx .gpkg .geojson)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..gazetteer import ROLES
+    from ..choices import ROLES
 
     parser = subparsers.add_parser(
         "cities",

@@ -11,7 +11,7 @@ HELP = "write the transport corridor lines (roads, railways)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..corridors import MODES
+    from ..choices import MODES
 
     p = subparsers.add_parser(
         "corridors",

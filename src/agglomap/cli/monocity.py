@@ -19,7 +19,7 @@ OUT_FORMATS = (".csv", ".xlsx", ".gpkg", ".geojson", ".shp")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from .. import monocity
+    from ..choices import BOUNDARY_RULES, TDAA_MODES, TDM_FORMULAS
 
     p = subparsers.add_parser(
         "monocity",
@@ -48,21 +48,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--tdm-formula",
-        choices=monocity.TDM_FORMULAS,
+        choices=TDM_FORMULAS,
         default="geometric",
         help="geometric √(TDm1·TDm2) (default, matches the paper's table), complement "
         "100−√(TDm1·TDm2) (table 2's printed formula), text 100−√(TDm1−TDm2)",
     )
     p.add_argument(
         "--tdaa",
-        choices=("computed", "paper"),
+        choices=TDAA_MODES,
         default="computed",
         help="agglomeration parts TDaa1..3: computed from distances (default) or the paper's "
         "values; tdaa1..3 columns in the input override both",
     )
     p.add_argument(
         "--boundary",
-        choices=monocity.BOUNDARY_RULES,
+        choices=BOUNDARY_RULES,
         default="upper",
         help="a value exactly on a band boundary goes to the upper band (default) or the lower",
     )

@@ -162,18 +162,19 @@ def run(args: argparse.Namespace) -> int:
 
         web.save_map(m, out, sources=sources, self_contained=args.self_contained)
     else:
-        from ..maps.static import static_monocity_map
+        from ..maps.static import save_figure, static_monocity_map
 
         if out.suffix.lower() != f".{fmt}":
             raise InputError(f"--format {fmt} needs an .{fmt} file name", path=out)
-        static_monocity_map(
+        static_sources = map_sources(args, assessment is not None, boundary_source, None)
+        fig = static_monocity_map(
             mm.check_scores(scores, args.scores),
-            out,
             corridors=corridors,
             boundaries=boundaries,
             title=args.title,
             lang=args.lang,
-            sources=map_sources(args, assessment is not None, boundary_source, None),
+            sources=static_sources,
         )
+        save_figure(fig, out, sources=static_sources)
     say(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB, {time.perf_counter() - started:.1f} s)")
     return 0

@@ -12,7 +12,7 @@ from ..errors import AgglomapError, InputError
 from ._common import add_out, refuse_input_as_output, say, user_source
 
 if TYPE_CHECKING:
-    from ..agglomeration import ScoreConfig
+    from ..config import ScoreConfig
 
 HELP = "agglomeration potential (TDaa) and gravity of towns from real distances"
 TOWN_SETS = ("monocities", "all-cities")
@@ -43,7 +43,7 @@ def option(field: str) -> str:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from ..agglomeration import CONFIG_CHOICES, ScoreConfig, load_config
+    from ..config import CONFIG_CHOICES, ScoreConfig, load_config
 
     parser = subparsers.add_parser(
         "score",
@@ -96,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def effective_config(args: argparse.Namespace) -> tuple[ScoreConfig, dict[str, str]]:
     """Defaults < ``--config FILE`` < options; with where each value came from."""
-    from ..agglomeration import ScoreConfig, load_config
+    from ..config import ScoreConfig, load_config
 
     config = load_config(args.config)
     base = dataclasses.asdict(load_config(None))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def data_path(name: str) -> Path:
@@ -16,6 +18,8 @@ def data_path(name: str) -> Path:
 
 def read_csv(name: str, columns: Sequence[str]) -> pd.DataFrame:
     """A shipped CSV as strings (empty cells ``""``), checked to have ``columns``."""
+    import pandas as pd
+
     from ..errors import InputError
 
     path = data_path(name)

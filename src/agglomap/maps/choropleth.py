@@ -28,22 +28,12 @@ from jinja2 import Template
 
 from .. import provenance, tables
 from ..boundaries import EQUAL_AREA
+from ..choices import SCHEMES
 from ..errors import InputError, suggest
 from ..i18n import WORDS, scheme_name, t
 from . import web
 from .style import luminance
 
-SCHEMES = (
-    "quantiles",
-    "equal_interval",
-    "natural_breaks",
-    "fisher_jenks",
-    "jenks_caspall",
-    "maximum_breaks",
-    "std_mean",
-    "percentiles",
-    "user_defined",
-)
 SEQUENTIAL = "YlGnBu"
 DIVERGING = "RdBu"
 NO_DATA_FILL = "url(#agglomap-nodata-hatch)"

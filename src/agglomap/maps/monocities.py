@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +39,11 @@ from ..regions import KZ_BBOX
 from . import web
 from .static import shared_sections, town_names, town_population
 from .style import TDAA_COLORS, TDAA_LEVELS, tdaa_color
+
+
+class MapWarning(UserWarning):
+    """A map was drawn, but will not serve its reader well (too many towns, …)."""
+
 
 COLOR_BY = ("tdaa_level", "scenario")
 REQUIRED = ("id", "tdaa", "tdaa_level")
@@ -603,14 +608,18 @@ def monocity_map(
     ``assessment`` is the output of :func:`agglomap.monocity.assess` (joined on ``town_id``)."""
     lang = web.check_lang(lang)
     if color_by not in COLOR_BY:
-        raise InputError(f"unknown --color-by {color_by!r}; expected one of {', '.join(COLOR_BY)}")
+        raise InputError(
+            f"unknown color_by {color_by!r}; expected one of {', '.join(COLOR_BY)}",
+            param="color_by",
+        )
     towns = check_scores(scores)
     if len(towns) > MANY_TOWNS:
-        print(
-            f"warning: {len(towns):,} towns on one web map make a very large, slow page "
-            f"(the map is meant for tens or hundreds of towns); for this many, use "
-            f"--format png (or svg), or map a selection",
-            file=sys.stderr,
+        warnings.warn(
+            f"{len(towns):,} towns on one web map make a very large, slow page "
+            f"(the map is meant for tens or hundreds of towns); for this many, draw a "
+            f"static map (PNG or SVG), or map a selection",
+            MapWarning,
+            stacklevel=2,
         )
     if boundaries is None:
         from ..boundaries import load_boundaries
@@ -726,7 +735,8 @@ def monocity_map(
             n=len(towns), vintage=vintage
         ),
     )
-    web.add_attribution(m, sources or map_sources(assessment is not None, tiles), lang=lang)
+    m.agglomap_sources = list(sources or map_sources(assessment is not None, tiles))
+    web.add_attribution(m, m.agglomap_sources, lang=lang)
     return m
 
 
@@ -755,10 +765,11 @@ def _assessment_by_town(assessment: pd.DataFrame | None, towns: pd.DataFrame) ->
         shown = named.where(named == ids, named + " (" + ids + ")")
     missing = list(dict.fromkeys(shown[~ids.isin(known)]))
     if missing:
-        print(
-            f"warning: {len(missing)} assessed town(s) not on the map (no score row), "
+        warnings.warn(
+            f"{len(missing)} assessed town(s) not on the map (no score row), "
             f"assessment not drawn: {', '.join(missing)}",
-            file=sys.stderr,
+            MapWarning,
+            stacklevel=3,
         )
     return {str(r["town_id"]): r for _, r in assessment.iterrows() if str(r["town_id"]) in known}
 

@@ -158,7 +158,8 @@ def draw_north_arrow(ax, lang: str = "en", crs: str = PROJECTION) -> tuple[float
 # ---------------------------------------------------------------- shared figure plumbing
 
 
-def _check_out(out: str | Path) -> Path:
+def image_path(out: str | Path) -> Path:
+    """``out`` as a Path if it names a .png or .svg file, else an InputError."""
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
         raise InputError(f"unsupported image format {out.suffix!r}; use .png or .svg", path=out)
@@ -190,10 +191,18 @@ def _finish(
     credit = attribution(*sources, lang=lang)
     fig.text(0.01, 0.022, credit, ha="left", va="center", fontsize=7, color="#333")
     fig.text(0.99, 0.045, note, ha="right", va="center", fontsize=6.5, color="#555")
+    fig.agglomap_sources = list(sources)  # what the credit line names: save_figure's default
 
 
-def _save(fig: Figure, out: Path, dpi: int, sources: Sequence[Source]) -> Path:
-    """Render into a temporary file beside ``out`` and move it in place; write the sidecar."""
+def save_figure(
+    fig: Figure, out: str | Path, *, dpi: int = 200, sources: Sequence[Source] | None = None
+) -> Path:
+    """Write a static map to ``out`` (.png or .svg, by the extension) atomically, with a
+    ``<out>.sources.json`` sidecar naming ``sources`` (default: those the figure credits).
+    The PNG resolution is ``dpi``; SVG keeps its text as text."""
+    out = image_path(out)
+    if sources is None:
+        sources = getattr(fig, "agglomap_sources", ())
     fmt = out.suffix.lower().lstrip(".")
     with (
         warnings.catch_warnings(),
@@ -236,7 +245,6 @@ def _fmt(value: float, lang: str = "en") -> str:
 def static_choropleth(
     gdf: gpd.GeoDataFrame,
     column: str,
-    out: str | Path,
     *,
     scheme: str = "quantiles",
     k: int = 5,
@@ -245,13 +253,13 @@ def static_choropleth(
     unit: str = "",
     lang: str = "en",
     sources: Sequence[Source] = (GEOKZ,),
-    dpi: int = 200,
     cmap: str | None = None,
     diverging: bool = False,
     center: float = 0.0,
     value_labels: bool = True,
-) -> Path:
-    """Choropleth of ``gdf[column]`` written to ``out`` (.png or .svg), classed and coloured
+) -> Figure:
+    """Choropleth of ``gdf[column]`` as a matplotlib Figure (save it with :func:`save_figure`
+    or ``fig.savefig``), classed and coloured
     exactly as the web map (:func:`agglomap.maps.choropleth.classify`: ``scheme``, ``k``,
     ``bins`` for user_defined, ``cmap``, ``diverging`` around ``center``) with the same
     legend limits. Each region shows its name and value; regions without one are grey."""
@@ -264,7 +272,6 @@ def static_choropleth(
     )
     from .web import default_decimals
 
-    out = _check_out(out)
     lang = check_lang(lang)
     shipped = DEFAULT_LAYERS.get(column)
     if shipped and title in (None, shipped["en"]):  # the shipped table's own title, translated
@@ -312,7 +319,7 @@ def static_choropleth(
     )
     subtitle = classification_note(scheme, c.k, lang)
     _finish(fig, ax, title or column, subtitle, sources, lang)
-    return _save(fig, out, dpi, sources)
+    return fig
 
 
 def _project_points(points: np.ndarray) -> list[tuple[float, float] | None]:
@@ -513,33 +520,6 @@ def shared_sections(corridors: gpd.GeoDataFrame, tolerance_m: float = 2_000) -> 
     return float(rail.geometry.union_all().intersection(near).length / 1000.0)
 
 
-def static_monocity_map(
-    scores: gpd.GeoDataFrame,
-    out: str | Path,
-    *,
-    corridors: gpd.GeoDataFrame | None = None,
-    boundaries: gpd.GeoDataFrame | None = None,
-    title: str | None = None,
-    lang: str = "en",
-    sources: Sequence[Source] = (GEOKZ,),
-    dpi: int = 200,
-) -> Path:
-    """Monocities coloured by TDaa level, sized by population, over oblasts and corridors,
-    written to ``out`` (.png or .svg); see :func:`monocity_figure`."""
-    out = _check_out(out)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_GLYPH_WARNING)
-        fig = monocity_figure(
-            scores,
-            corridors=corridors,
-            boundaries=boundaries,
-            title=title,
-            lang=lang,
-            sources=sources,
-        )
-        return _save(fig, out, dpi, sources)
-
-
 def _draw_corridors(ax, corridors: gpd.GeoDataFrame, lang: str) -> list:
     """Roads as wide grey lines, rails as narrow blue dashes on top, so a shared route shows
     both; returns legend handles (with a "road and rail" entry when routes are shared)."""
@@ -607,7 +587,7 @@ def _large_cities(scores: pd.DataFrame, lang: str) -> list[tuple[str, float, flo
     return out
 
 
-def monocity_figure(
+def static_monocity_map(
     scores: gpd.GeoDataFrame,
     *,
     corridors: gpd.GeoDataFrame | None = None,
@@ -615,6 +595,34 @@ def monocity_figure(
     title: str | None = None,
     lang: str = "en",
     sources: Sequence[Source] = (GEOKZ,),
+) -> Figure:
+    """Monocities coloured by TDaa level, sized by population, over oblasts and corridors, as
+    a matplotlib Figure (save it with :func:`save_figure` or ``fig.savefig``).
+
+    Large-city names (zorder 7.5) and town names (zorder 8) are placed first, clear of every
+    circle, marker and other name; oblast names (zorder 5, lighter) only where they cover no
+    town name or circle. Of more than :data:`MAX_LABELS` towns only the largest (or
+    highest-TDaa) are named, as a note says."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_GLYPH_WARNING)
+        return _monocity_figure(
+            scores,
+            corridors=corridors,
+            boundaries=boundaries,
+            title=title,
+            lang=lang,
+            sources=sources,
+        )
+
+
+def _monocity_figure(
+    scores: gpd.GeoDataFrame,
+    *,
+    corridors: gpd.GeoDataFrame | None,
+    boundaries: gpd.GeoDataFrame | None,
+    title: str | None,
+    lang: str,
+    sources: Sequence[Source],
 ) -> Figure:
     """The monocity map as a matplotlib figure. Large-city names (zorder 7.5) and town names
     (zorder 8) are placed first, clear of every circle, marker and other name; oblast names

@@ -169,7 +169,8 @@ def leaflet_inline() -> str:
     except (ModuleNotFoundError, FileNotFoundError) as exc:
         raise AgglomapError(
             "self-contained maps need Leaflet from the 'django-js-lib-leaflet' package: "
-            "pip install django-js-lib-leaflet (or pass --no-self-contained)"
+            "pip install django-js-lib-leaflet (or pass self_contained=False)",
+            param="self_contained",
         ) from exc
     css = re.sub(r"url\(images/([\w-]+\.png)\)", lambda m: f"url({_data_uri(m.group(1))})", css)
     if "</script" in js.lower() or "</style" in css.lower():

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..agglomeration import PAPER_TOWNS, score_towns
+from ..choices import TDAA_MODES
 from ..errors import InputError
 from ..names import latin_key, match_city
 from . import indicators as ind
@@ -18,7 +19,6 @@ from .paper import REPORTED_INDICATORS, reported
 from .scenario import SCENARIOS, Rules, load_rules, ranking, score
 from .template import validate_frame
 
-TDAA_MODES = ("computed", "paper")
 TDAA_PARTS = ("tdaa1", "tdaa2", "tdaa3")
 
 
@@ -71,7 +71,7 @@ def town_points(result: pd.DataFrame) -> gpd.GeoDataFrame:
 def _tdaa_parts(df: pd.DataFrame, town_ids: list[str | None], mode: str) -> pd.DataFrame:
     """TDaa1..3 per town and where each row's values came from (input / paper / computed)."""
     if mode not in TDAA_MODES:
-        raise InputError(f"--tdaa {mode!r}: expected one of {', '.join(TDAA_MODES)}")
+        raise InputError(f"tdaa {mode!r}: expected one of {', '.join(TDAA_MODES)}", param="tdaa")
     parts = pd.DataFrame(np.nan, index=df.index, columns=list(TDAA_PARTS))
     evidence = pd.Series("", index=df.index, dtype=object)
     source = pd.Series("", index=df.index, dtype=object)
@@ -98,7 +98,8 @@ def _tdaa_parts(df: pd.DataFrame, town_ids: list[str | None], mode: str) -> pd.D
             if tid not in PAPER_TOWNS:
                 raise InputError(
                     f"the paper has no TDaa values for {df.at[i, 'town']!r} (only "
-                    f"{', '.join(PAPER_TOWNS)}); fill tdaa1..3 or use --tdaa computed",
+                    f"{', '.join(PAPER_TOWNS)}); fill tdaa1..3 or use tdaa='computed'",
+                    param="tdaa",
                     path=df.attrs.get("path"),
                     row=int(df.at[i, "row"]),
                     column="town",

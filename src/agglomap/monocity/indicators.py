@@ -9,9 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..choices import TDM_FORMULAS
 from ..errors import InputError
-
-TDM_FORMULAS = ("geometric", "complement", "text")
 
 ECONOMY = ("output_volume", "profitable_share", "fixed_capital_investment", "budget_revenue")
 SOCIAL = ("wage_level", "edu_med_institutions", "culture_institutions", "unemployment_level")

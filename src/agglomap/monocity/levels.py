@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..agglomeration import LEVELS as TDAA_BANDS
+from ..choices import BOUNDARY_RULES
 from ..errors import InputError
 
 # Lower bounds of each band, as printed in the paper (TDea: the consistent reading of
@@ -50,8 +51,6 @@ LEVELS_KK = {
     "ортадан жоғары": "above average",
     "жоғары": "high",
 }
-
-BOUNDARY_RULES = ("upper", "lower")
 
 
 def level_names(indicator: str) -> list[str]:

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config import read_yaml
 from ..data import data_path
 from ..errors import InputError, did_you_mean
-from ..tables import read_yaml
 from .levels import BANDS, level_names
 
 SCENARIOS = ("inertial", "balanced", "innovative", "diversification")

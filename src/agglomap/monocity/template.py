@@ -300,7 +300,8 @@ def validate_frame(raw: pd.DataFrame, path: str | Path = "<table>") -> pd.DataFr
         raise InputError(
             f"missing column(s) {', '.join(hints)}; expected the template's columns "
             f"({', '.join(REQUIRED)}; optional tdaa1, tdaa2, tdaa3) in the header row; "
-            "run `agglomap monocity --template FILE` for a blank template",
+            "monocity.write_template(path) writes a blank template",
+            param="template",
             path=path,
             row=header_row,
             column=missing[0],
