@@ -25,7 +25,7 @@ import sys
 import types
 from typing import Any
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # Public names and the module that defines each; loaded by ``__getattr__`` on first use.
 _API = (

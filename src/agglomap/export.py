@@ -27,7 +27,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from .errors import InputError, OutputError
 from .provenance import Source, as_records
 

@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections.abc import Collection
 
-from .. import __version__
+from .._version import __version__
 from ..errors import AgglomapError, os_reason
 
 

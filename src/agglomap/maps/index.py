@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__
+from .._version import __version__
 from ..errors import InputError
 from ..export import sidecar_path, write_text
 from ..i18n import check_lang, t
