@@ -282,7 +282,8 @@ def test_failed_shapefile_move_restores_the_previous_one(tmp_path, named_layer, 
     real_replace = os.replace
 
     def fail_on_dbf(src, dst):
-        if str(dst).endswith(".dbf") and Path(src).parent.name.startswith(".p."):  # new part
+        new_part = Path(src).parent.name.startswith(export.TEMP_PREFIX)
+        if str(dst).endswith(".dbf") and new_part:
             raise OSError(errno.ENOSPC, "No space left on device", str(src))
         real_replace(src, dst)
 
@@ -302,3 +303,190 @@ def test_score_writes_a_shapefile(tmp_path, capsys):
     assert len(back) == 27
     assert {"core_city_km_geodesic", "n_corridors_within", "tdaa_level"} <= set(back.columns)
     assert "shortened to the shapefile's 10-byte limit" in capsys.readouterr().err
+
+
+# --- hardening: spreadsheet formulas, write errors, names, temporaries -------------------
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+PLAIN = ["-5", "-1 234,5", "+7.5", "-", "Теміртау", "a=b", "3e5", "-0.5%"]
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
+    import csv
+
+    frame = pd.DataFrame(
+        {
+            "name": FORMULAS + PLAIN,
+            "=cmd": ["x"] * (len(FORMULAS) + len(PLAIN)),
+            "value": [-5] * (len(FORMULAS) + len(PLAIN)),
+        }
+    )
+    out = write_table(frame, tmp_path / "t.csv", [GEOKZ])
+    with open(out, encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    assert header == ["name", "'=cmd", "value"]
+    names = [r[0] for r in rows]
+    assert names == ["'" + f for f in FORMULAS] + PLAIN
+    assert {r[2] for r in rows} == {"-5"}  # numbers are numbers, never prefixed
+    # what a spreadsheet would run: a cell starting with = + - @ TAB CR that is not a number
+    from agglomap.export import formula_like
+
+    assert not [c for r in [header, *rows] for c in r if formula_like(c)]
+    note = json.loads(sidecar_path(out).read_text(encoding="utf-8"))["csv_formula_cells"]
+    assert note["cells"] == len(FORMULAS) and note["columns"] == {"name": len(FORMULAS)}
+    assert note["headers"] == ["=cmd"] and "OWASP" in note["rule"]
+
+
+def test_csv_without_formula_like_text_is_written_as_is(tmp_path):
+    out = write_table(pd.DataFrame({"name": PLAIN, "v": range(len(PLAIN))}), tmp_path / "p.csv")
+    assert pd.read_csv(out, dtype=str, keep_default_na=False)["name"].tolist() == PLAIN
+    assert not sidecar_path(out).exists()
+
+
+def test_score_csv_of_a_town_named_like_a_formula_is_safe(tmp_path, capsys, sources_dir):
+    from agglomap.cli import main
+
+    towns = tmp_path / "towns.csv"
+    towns.write_text(
+        'name,lat,lon\n"=HYPERLINK(""http://evil.example"",""Temirtau"")",50.05,72.95\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "scores.csv"
+    argv = ["score", "--towns", str(towns), "--distance", "geodesic", "--out", str(out)]
+    assert main(["--sources", str(sources_dir), *argv]) == 0
+    name = pd.read_csv(out, dtype=str)["name"].iloc[0]
+    assert name == '\'=HYPERLINK("http://evil.example","Temirtau")'
+
+
+def _mount_full_disk(folder):
+    """A 200 KB tmpfs at ``folder`` (root only); skip where it cannot be mounted."""
+    import shutil
+    import subprocess
+
+    folder.mkdir()
+    mount = shutil.which("mount")
+    if (
+        not mount
+        or subprocess.run(
+            [mount, "-t", "tmpfs", "-o", "size=200k", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+    ):
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    return folder
+
+
+@pytest.mark.parametrize("ext", [".gpkg", ".shp", ".geojson", ".csv", ".html"])
+def test_full_disk_is_one_line_and_leaves_nothing(tmp_path, capsys, sources_dir, ext):
+    import subprocess
+
+    from agglomap.cli import main
+
+    disk = _mount_full_disk(tmp_path / "disk")
+    try:
+        with open(disk / "ballast", "wb", buffering=0) as fh:  # fill the disk
+            try:
+                while True:
+                    fh.write(b"x" * 4096)
+            except OSError:
+                pass
+        out = disk / f"oblasts{ext}"
+        argv = ["boundaries", "--vintage", "2018", "--out", str(out)]
+        if ext == ".html":
+            argv = ["choropleth", "--column", "innovative_share_grp_pct", "--out", str(out)]
+        assert main(["--sources", str(sources_dir), *argv]) == 2
+        err = capsys.readouterr().err
+        assert "internal error" not in err and "Traceback" not in err
+        lines = err.strip().splitlines()
+        assert lines[-1].startswith(f"agglomap {argv[0]}: error: cannot write {out}")
+        assert "no space left on device" in lines[-1]
+        assert sorted(p.name for p in disk.iterdir()) == ["ballast"]
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_gdal_write_error_becomes_an_output_error(tmp_path, layer, monkeypatch):
+    import shutil
+
+    import pyogrio.errors
+
+    from agglomap.errors import OutputError
+
+    def commit_fails(self, *args, **kwargs):
+        raise pyogrio.errors.DataSourceError("Failed to commit transaction")
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", commit_fails)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10, 10, 0))
+    with pytest.raises(OutputError, match=r"t\.gpkg: no space left on device \(GDAL: Failed"):
+        write_table(layer, tmp_path / "t.gpkg", [GEOKZ])
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(1e12, 0, 1e12))
+    with pytest.raises(OutputError, match=r"t\.shp: GDAL could not write it: Failed to commit"):
+        write_table(layer, tmp_path / "t.shp", [GEOKZ])
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["cities", "boundaries"])
+def test_out_dev_full_names_the_device(capsys, sources_dir, command):
+    from agglomap.cli import main
+
+    argv = [command, "--out", "/dev/full"] + (["--vintage", "2018"] if command != "cities" else [])
+    assert main(["--sources", str(sources_dir), *argv]) == 2
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert line == (
+        f"agglomap {command}: error: cannot write /dev/full: it is a device, not a file to "
+        "write into; name an output file"
+    )
+    assert Path("/dev/full").is_char_device()
+
+
+@pytest.mark.parametrize("n_bytes", [243, 244, 250, 254, 255])
+@pytest.mark.parametrize("ext", [".gpkg", ".shp", ".csv"])
+def test_name_too_long_for_its_sidecar_is_refused_before_writing(tmp_path, layer, ext, n_bytes):
+    from agglomap.errors import OutputError
+
+    out = tmp_path / ("n" * (n_bytes - len(ext)) + ext)
+    with pytest.raises(OutputError, match=f"the file name is {n_bytes} bytes; its sidecar"):
+        write_table(layer, out, [GEOKZ])
+    assert list(tmp_path.iterdir()) == []
+    fits = tmp_path / ("n" * (242 - len(ext)) + ext)  # 242 + len(".sources.json") = 255
+    write_table(layer, fits, [GEOKZ])
+    assert fits.is_file() and sidecar_path(fits).is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_name_over_the_limit_is_one_line(tmp_path, layer):
+    from agglomap.errors import OutputError
+
+    out = tmp_path / ("n" * 300 + ".csv")
+    with pytest.raises(OutputError, match="the file name is 304 bytes, over this file system's"):
+        write_text("x", out)
+
+
+def test_temporaries_of_killed_processes_are_removed_by_the_next_write(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from agglomap.export import TEMP_PREFIX
+
+    code = (
+        "import os, signal, sys\n"
+        "from agglomap.export import atomic_path\n"
+        "with atomic_path(sys.argv[1]) as tmp:\n"
+        "    tmp.write_text('half a table')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.csv")], check=False)
+    assert killed.returncode == -9
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(TEMP_PREFIX)  # recognisable
+    # a temporary of a live process stays; one whose pid was reused (older than the
+    # process now holding it) goes; the user's own hidden files stay
+    live = tmp_path / f"{TEMP_PREFIX}{os.getppid()}-live.csv"
+    live.write_text("being written")
+    reused = tmp_path / f"{TEMP_PREFIX}1-reused"
+    reused.mkdir()
+    os.utime(reused, (1e9, 1e9))  # 2001: before process 1 started
+    (tmp_path / ".mine").write_text("user's")
+    write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".mine", live.name, "t.csv"])

@@ -128,20 +128,29 @@ def test_run_into_a_file_is_one_line(tmp_path, capsys):
     assert blocker.read_text() == "a,b\n"
 
 
-# 4. run: an index.html only after a complete run -------------------------------------
+# 4. run: a failed run leaves the previous run as it was -------------------------------
 
 
-def test_late_failure_removes_the_stale_index(tmp_path, capsys, monkeypatch, sources_dir):
+def test_late_failure_keeps_the_previous_run(tmp_path, capsys, monkeypatch, sources_dir):
     from agglomap import screenshot
 
     out = tmp_path / "outputs"
     out.mkdir()
     (out / "index.html").write_text("<html>yesterday's run</html>")
+    (out / "monocities.html").write_text("<html>yesterday's map</html>")
     (out / "screenshots").write_text("a file where the screenshots folder goes")
     monkeypatch.setattr(screenshot, "find_chromium", lambda: "/bin/true")
+    monkeypatch.setattr(screenshot, "screenshot", lambda html, png: _fake_png(png))
     assert main(["run", "--out-dir", str(out), "--screenshots"]) == 2
     line = error_line(capsys, "run")
     assert f"cannot write {out / 'screenshots'}" in line and "is a file, not a folder" in line
-    assert not (out / "index.html").exists()
-    assert (out / "monocities.html").is_file()  # the earlier steps did run
+    assert (out / "index.html").read_text() == "<html>yesterday's run</html>"
+    assert (out / "monocities.html").read_text() == "<html>yesterday's map</html>"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "monocities.html", "screenshots"]
     assert hidden_files(out) == []
+
+
+def _fake_png(png):
+    png.parent.mkdir(parents=True, exist_ok=True)
+    png.write_bytes(b"\x89PNG")
+    return png

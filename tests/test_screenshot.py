@@ -120,7 +120,7 @@ def test_screenshot_sidecar_has_the_pages_sources(tmp_path, capsys, fake_chromiu
 
 
 def test_a_new_run_removes_the_previous_runs_screenshots(tmp_path):
-    from agglomap.pipeline import prepare_out_dir
+    from agglomap.pipeline import remove_previous_screenshots as prepare_out_dir
 
     out = tmp_path / "outputs"
     shots = out / "screenshots"

@@ -2,13 +2,18 @@
 
 Sources → layers (boundaries, cities, corridors, the 2021 indicators) → metrics
 (agglomeration scores, monocity assessment) → maps, static images and an index page.
-Each step writes atomically and names its sources; the index lists what was written.
-A stale ``index.html`` is removed first, so an index exists only after a complete run,
-and so are a previous run's screenshots (the index describes each file in ``lang``).
+Each step writes atomically and names its sources into a staging folder inside the output
+folder (``.agglomap-tmp-<pid>-…``); only when every step has succeeded are the files moved
+into place and the index written last, describing each file in ``lang``. A run that fails
+leaves the previous run's outputs and ``index.html`` as they were (a staging folder left
+by a killed run is removed by the next one). A run without ``--screenshots`` removes the
+previous run's screenshots, which its index would no longer list.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +21,7 @@ from pathlib import Path
 
 from . import provenance
 from .errors import OutputError
-from .export import sidecar_path, write_table, write_text
+from .export import sidecar_path, temporary_folder, write_table, write_text
 from .i18n import t
 
 LEVEL_KEYS = {"oblast": "run.oblasts", "district": "run.districts"}
@@ -58,14 +63,22 @@ def screenshot_path(out: Path, page: str) -> Path:
     return out / "screenshots" / page.replace(".html", ".png")
 
 
-def prepare_out_dir(out: Path) -> None:
-    """Create ``out`` and remove a previous run's ``index.html`` and screenshots (with their
-    sidecars, then the ``screenshots/`` folder if that leaves it empty; files of other names
-    are the user's and stay). OutputError if impossible."""
+def prepare_out_dir(out: Path) -> Path:
+    """Create ``out`` and a new staging folder inside it (returned); OutputError if
+    impossible. Staging folders of killed runs are removed."""
     try:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "index.html").unlink(missing_ok=True)
-        folder = out / "screenshots"
+    except OSError as exc:
+        raise OutputError.from_os(out, exc) from None
+    return temporary_folder(out / "index.html")
+
+
+def remove_previous_screenshots(out: Path) -> None:
+    """Remove a previous run's screenshots from ``out`` (with their sidecars, then the
+    ``screenshots/`` folder if that leaves it empty; files of other names are the user's
+    and stay). OutputError if impossible."""
+    folder = out / "screenshots"
+    try:
         if folder.is_dir():
             for page in SCREENSHOT_PAGES:
                 png = screenshot_path(out, page)
@@ -74,7 +87,36 @@ def prepare_out_dir(out: Path) -> None:
             if not any(folder.iterdir()):
                 folder.rmdir()
     except OSError as exc:
-        raise OutputError.from_os(out, exc) from None
+        raise OutputError.from_os(folder, exc) from None
+
+
+def _commit(
+    stage: Path, out: Path, entries: list[tuple[Path, str]], screenshots: bool
+) -> list[tuple[Path, str]]:
+    """Move every file of ``stage`` to the same place under ``out``; return ``entries``
+    with their final paths. Folders are made (and checked) before any file is moved."""
+    stage_root = stage.resolve()
+    files = sorted(p for p in stage.rglob("*") if p.is_file())
+    targets = [out / path.relative_to(stage) for path in files]
+    for target in targets:  # check everything before changing anything
+        for folder in target.relative_to(out).parents:
+            if (out / folder).exists() and not (out / folder).is_dir():
+                raise OutputError(target, f"{str(out / folder)!r} is a file, not a folder")
+        if target.is_dir():
+            raise OutputError(target, "a folder of that name is in the way")
+    for target in targets:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError.from_os(target, exc) from None
+    if not screenshots:
+        remove_previous_screenshots(out)
+    for path, target in zip(files, targets, strict=True):
+        try:
+            os.replace(path, target)
+        except OSError as exc:
+            raise OutputError.from_os(target, exc) from None
+    return [(out / Path(p).relative_to(stage_root), d) for p, d in entries]
 
 
 def default_scores():
@@ -99,7 +141,36 @@ def run(
     screenshots: bool = False,
     say: Callable[[str], None] = print,
 ) -> RunLog:
-    """Write every default layer, table and map into ``out_dir``; return the run log."""
+    """Write every default layer, table and map into ``out_dir``; return the run log.
+
+    Nothing in ``out_dir`` changes unless every step succeeds (see the module docstring).
+    """
+    from .maps.index import write_index
+
+    final = Path(out_dir)
+    if screenshots:
+        from .screenshot import find_chromium
+
+        find_chromium()  # fail before the work, not after it
+    stage = prepare_out_dir(final)  # everything is written here, then moved into place
+    try:
+        log = _run_steps(stage, sources_dir, lang, screenshots, say)
+        log.entries = _commit(stage, final, log.entries, screenshots)
+        log.out_dir = final
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    write_index(final, log.entries, lang=lang)
+    return log
+
+
+def _run_steps(
+    out: Path,
+    sources_dir: str | Path | None,
+    lang: str,
+    screenshots: bool,
+    say: Callable[[str], None],
+) -> RunLog:
+    """Every step of :func:`run`, writing into ``out`` (the staging folder)."""
     from .agglomeration import compare_with_paper, score_towns
     from .boundaries import load_boundaries
     from .corridors import load_corridors
@@ -107,17 +178,10 @@ def run(
     from .indicators import default_indicators, join
     from .maps import static
     from .maps.choropleth import DEFAULT_LAYERS, default_choropleth
-    from .maps.index import write_index
     from .maps.monocities import map_sources, monocity_map
     from .maps.web import save_map
     from .monocity import assess, comparison_markdown, comparison_table, paper_inputs
 
-    out = Path(out_dir)
-    if screenshots:
-        from .screenshot import find_chromium
-
-        find_chromium()  # fail before the work, not after it
-    prepare_out_dir(out)
     layers = out / "layers"
     log = RunLog(out, say=say)
     geokz = [provenance.GEOKZ]
@@ -230,6 +294,4 @@ def run(
             for page in SCREENSHOT_PAGES:
                 png = screenshot(out / page, screenshot_path(out, page))
                 log.add(png, t("run.screenshot", lang).format(page=page))
-
-    write_index(out, log.entries, lang=lang)
     return log

@@ -74,7 +74,7 @@ def screenshot(
     timeout = TIMEOUT_S if timeout is None else timeout
     with (
         tempfile.TemporaryDirectory(prefix="agglomap-chromium-") as profile,
-        atomic_path(out) as tmp,
+        atomic_path(out, sidecar=True) as tmp,
     ):
         cmd = [
             chromium,

@@ -207,7 +207,7 @@ def save_figure(
     with (
         warnings.catch_warnings(),
         matplotlib.rc_context({"svg.fonttype": "none"}),
-        atomic_path(out) as tmp,
+        atomic_path(out, sidecar=True) as tmp,
     ):
         warnings.filterwarnings("ignore", message=_GLYPH_WARNING)
         fig.savefig(tmp, format=fmt, dpi=dpi, facecolor="white")

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import tables
 from ..errors import InputError, suggest
-from ..export import atomic_path
+from ..export import atomic_path, neutralise_formulas
 from ..numbers import parse_number
 
 
@@ -420,6 +420,7 @@ def write_template(out: str | Path, example: pd.DataFrame | None = None) -> Path
         raise InputError(f"template format {ext!r}: use .csv or .xlsx", path=out)
     with atomic_path(out) as tmp:
         if ext == ".csv":
+            frame, _ = neutralise_formulas(frame)  # no text runs as a formula in Excel
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")  # BOM: Excel shows Cyrillic
         else:
             _write_xlsx(frame, tmp)
