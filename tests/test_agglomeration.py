@@ -400,7 +400,9 @@ def test_config_errors_name_the_key_not_a_column(tmp_path, capsys):
     cfg.write_text("fua_max_km: abc\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         agg.load_config(cfg)
-    assert str(err.value) == f"{cfg}: key 'fua_max_km': expected a number, got 'abc'"
+    assert str(err.value) == (
+        f"{cfg}: key 'fua_max_km': expected a number >= 0 and <= 20000, got 'abc'"
+    )
     cfg.write_text("route: 1\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         agg.load_config(cfg)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,51 @@ CONFIG_CHOICES = {
     "corridor_count": CORRIDOR_COUNTS,
     "gravity_decay": DECAYS,
 }
+
+
+# Allowed range of each numeric ScoreConfig field: (lowest, highest, lowest allowed itself).
+# Distances stop at half the Earth's circumference; 0 km disables a distance test, but the
+# gravity scale d0 and the power-decay floor must be > 0 (else every weight is 0 or inf).
+EARTH_HALF_KM = 20_000
+SETTING_RANGES: dict[str, tuple[float, float, bool]] = {
+    "core_min_population": (0, 100_000_000, True),
+    "large_min_population": (0, 100_000_000, True),
+    "fua_max_km": (0, EARTH_HALF_KM, True),
+    "near_max_km": (0, EARTH_HALF_KM, True),
+    "corridor_max_km": (0, EARTH_HALF_KM, True),
+    "min_corridors": (0, 1_000, True),
+    "same_route_max_deg": (0, 90, True),
+    "gravity_d0_km": (0, EARTH_HALF_KM, False),
+    "gravity_gamma": (0, 10, True),
+    "gravity_min_km": (0, EARTH_HALF_KM, False),
+    "self_radius_km": (0, 100, True),
+}
+
+
+def setting_range(key: str, whole: bool = False) -> str:
+    """The allowed values of setting ``key`` in words: ``a number > 0 and <= 20000``."""
+    low, high, closed = SETTING_RANGES[key]
+    what = "a whole number" if whole else "a number"
+    return f"{what} {'>=' if closed else '>'} {low:g} and <= {high:g}"
+
+
+def check_setting(key: str, value: object, whole: bool = False) -> str | None:
+    """Why ``value`` is not allowed for the numeric setting ``key`` (None if it is): its
+    type (a YAML boolean is not a number; a whole-number setting takes no fraction) and
+    its range (:data:`SETTING_RANGES`). Works for Python ints of any size."""
+    expected = setting_range(key, whole)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        hint = " (yes/no/true/false/on/off are booleans in YAML)" if isinstance(value, bool) else ""
+        return f"expected {expected}, got {value!r}{hint}"
+    if whole and not isinstance(value, numbers.Integral):
+        return f"expected {expected}, got {value!r}"
+    low, high, closed = SETTING_RANGES[key]
+    if not isinstance(value, numbers.Integral) and not math.isfinite(value):
+        return f"expected {expected}, got {value!r}"
+    if value < low or (value == low and not closed) or value > high:
+        shown = str(value) if isinstance(value, numbers.Integral) else f"{value:g}"
+        return f"expected {expected}, got {shown}"
+    return None
 
 
 class SettingError(InputError):
@@ -68,9 +115,10 @@ class ScoreConfig:
                     f"{getattr(self, key)!r} is not one of {', '.join(allowed)}", key=key
                 )
         for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.name not in CONFIG_CHOICES and (not math.isfinite(value) or value < 0):
-                raise SettingError(f"expected a number >= 0, got {value!r}", key=f.name)
+            if f.name not in CONFIG_CHOICES:
+                problem = check_setting(f.name, getattr(self, f.name), whole=f.type == "int")
+                if problem:
+                    raise SettingError(problem, key=f.name)
 
 
 def load_config(path: str | Path | None = None) -> ScoreConfig:
@@ -85,21 +133,18 @@ def load_config(path: str | Path | None = None) -> ScoreConfig:
             hint = did_you_mean(key, fields) or f" (keys: {', '.join(fields)})"
             raise InputError(f"unknown key {key!r}{hint}", path=path)
         kind = fields[key]
-        try:
-            if kind == "int":
-                if float(value) != int(float(value)):
-                    raise ValueError
-                kwargs[key] = int(float(value))
-            elif kind == "float":
-                kwargs[key] = float(value)
-            else:
-                kwargs[key] = str(value)
-        except (TypeError, ValueError):
-            raise SettingError(
-                f"expected {'a whole number' if kind == 'int' else 'a number'}, got {value!r}",
-                key=key,
-                path=path,
-            ) from None
+        if kind not in ("int", "float"):
+            kwargs[key] = str(value)
+            continue
+        if isinstance(value, str):  # "60" in quotes is still 60
+            with suppress(ValueError):
+                value = float(value)
+        if isinstance(value, float) and kind == "int" and value.is_integer():
+            value = int(value)
+        problem = check_setting(key, value, whole=kind == "int")
+        if problem:
+            raise SettingError(problem, key=key, path=path)
+        kwargs[key] = value if kind == "int" else float(value)
     try:
         return ScoreConfig(**kwargs)
     except SettingError as exc:

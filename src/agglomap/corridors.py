@@ -43,6 +43,9 @@ COLUMNS = (
 )
 WAYPOINT_COLUMNS = ("waypoint_id", "name", "lat", "lon", "source", "approx_km", "geometry")
 DEFAULT_FILE = "corridors.yaml"
+# Finest densification of the corridor lines: their waypoints are accurate to a few km, so
+# vertices closer than 100 m add nothing but memory (1e-9 km would need terabytes).
+MIN_SPACING_KM = 0.1
 
 
 @dataclass(frozen=True)
@@ -293,8 +296,12 @@ def load_corridors(extra: str | Path | None = None, *, spacing_km: float = 5.0) 
     are the Russian/Kazakh names (``name`` where the file gives none). ``extra`` adds a
     user file of the same schema (validated; its corridor ids must be new).
     """
-    if not spacing_km > 0:
-        raise ValueError(f"spacing_km must be positive, got {spacing_km}")
+    if not spacing_km >= MIN_SPACING_KM:
+        raise InputError(
+            f"spacing_km must be at least {MIN_SPACING_KM:g} km (the corridors' waypoints are "
+            f"accurate to a few km), got {spacing_km:g}",
+            key="spacing_km",
+        )
     if extra is None:
         return _default_layer(float(spacing_km)).copy()
     shipped = _shipped()

@@ -33,17 +33,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=5.0,
         metavar="KM",
-        help="densify lines along the geodesic so no vertex gap exceeds KM (default 5)",
+        help="densify lines along the geodesic so no vertex gap exceeds KM "
+        "(default 5, at least 0.1)",
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..corridors import load_corridors, sources
+    from ..corridors import MIN_SPACING_KM, load_corridors, sources
     from ..export import write_table
 
-    if not args.spacing_km > 0:
-        raise InputError(f"--spacing-km must be positive, got {args.spacing_km}")
+    if not args.spacing_km >= MIN_SPACING_KM:
+        raise InputError(
+            f"--spacing-km must be at least {MIN_SPACING_KM:g} km (the corridors' waypoints "
+            f"are accurate to a few km), got {args.spacing_km:g}"
+        )
     refuse_input_as_output(args.out, [args.extra])
     layer = load_corridors(args.extra, spacing_km=args.spacing_km)
     if args.mode:

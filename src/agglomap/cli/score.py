@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 from typing import TYPE_CHECKING, Any
 
 from .. import provenance
@@ -105,12 +104,7 @@ def effective_config(args: argparse.Namespace) -> tuple[ScoreConfig, dict[str, s
         for f in dataclasses.fields(ScoreConfig)
         if getattr(args, f.name, None) is not None
     }
-    for key, value in overrides.items():
-        if isinstance(value, float) and not (math.isfinite(value) and value >= 0):
-            raise InputError(f"{option(key)}: expected a number >= 0, got {value:g}")
-        if isinstance(value, int) and value < 0:
-            raise InputError(f"{option(key)}: expected a whole number >= 0, got {value}")
-    try:
+    try:  # ScoreConfig checks each value's type and range
         config = dataclasses.replace(config, **overrides)
     except InputError as exc:
         raise InputError(f"{option(exc.column or '')}: {exc.message}") from None

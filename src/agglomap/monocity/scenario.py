@@ -20,6 +20,11 @@ from .levels import BANDS, level_names
 
 SCENARIOS = ("inertial", "balanced", "innovative", "diversification")
 INDICATORS = tuple(BANDS)  # tdm, tdea, tdda, tdzhia, tdaa, tdsp
+# The keys a rule file may use at each level; any other is refused (likely a typo that
+# would otherwise be silently ignored).
+FILE_KEYS = ("scenarios",)
+SCENARIO_KEYS = ("label", "rules")
+RULE_KEYS = ("indicator", "pluses", "why")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     doc = read_yaml(path, "rule file")
     if not isinstance(doc, dict) or not isinstance(doc.get("scenarios"), dict):
         raise InputError("expected a mapping 'scenarios: {name: {rules: [...]}}'", path=path)
+    _known_keys(doc, FILE_KEYS, path, "")
     scenarios: dict[str, tuple[Rule, ...]] = {}
     labels: dict[str, str] = {}
     for name, spec in doc["scenarios"].items():
@@ -53,6 +59,8 @@ def load_rules(path: str | Path | None = None) -> Rules:
                 path,
                 where,
             )
+        if isinstance(spec, dict):
+            _known_keys(spec, SCENARIO_KEYS, path, where)
         if not isinstance(spec, dict) or not isinstance(spec.get("rules"), list):
             raise _key_error("expected 'rules:' with a list of rules", path, where)
         labels[name] = str(spec.get("label", name))
@@ -65,6 +73,19 @@ def load_rules(path: str | Path | None = None) -> Rules:
     return Rules(scenarios, labels, path)
 
 
+def _known_keys(mapping: dict, allowed: tuple[str, ...], path: Path, where: str) -> None:
+    """InputError naming the first key of ``mapping`` not in ``allowed``, with the closest."""
+    for key in mapping:
+        if key not in allowed:
+            at = f"{where}.{key}" if where else str(key)
+            raise _key_error(
+                f"unknown key {str(key)!r}; expected {', '.join(allowed)}"
+                + did_you_mean(key, allowed),
+                path,
+                at,
+            )
+
+
 def _key_error(message: str, path: Path, where: str) -> InputError:
     """A mistake in the rule file at key ``where`` (``scenarios.inertial.rules[0]``)."""
     return InputError(f"key {where!r}: {message}", path=path)
@@ -72,7 +93,10 @@ def _key_error(message: str, path: Path, where: str) -> InputError:
 
 def _rule(raw: object, path: Path, where: str) -> Rule:
     if not isinstance(raw, dict) or "indicator" not in raw or "pluses" not in raw:
+        if isinstance(raw, dict):
+            _known_keys(raw, RULE_KEYS, path, where)
         raise _key_error("expected {indicator: ..., pluses: {level: n}}", path, where)
+    _known_keys(raw, RULE_KEYS, path, where)
     ind = str(raw["indicator"])
     if ind not in INDICATORS:
         raise _key_error(
