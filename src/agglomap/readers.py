@@ -326,6 +326,7 @@ def read_boundaries(
     _check_unique(values, matched, path, column)
 
     geometry = _user_geometry(raw, path)
+    _warn_repaired(raw, geometry, matched, path)
     if v == "2022":
         _check_not_2018_layout(matched, geometry, path)
     rows = regions_for(v).set_index("region_id").loc[matched].reset_index()
@@ -434,6 +435,30 @@ def _check_unique(values: list[str | None], matched: list[str], path: Path, colu
                 column=column,
             )
         seen[rid] = i
+
+
+def _warn_repaired(
+    raw: gpd.GeoDataFrame, repaired: gpd.GeoSeries, matched: list[str], path: Path
+) -> None:
+    """A :class:`BoundaryWarning` for each feature whose polygon was invalid (a
+    self-intersection…) and repaired, naming the region and how its area changed."""
+    geometry = raw.geometry if raw.crs is not None else raw.geometry.set_crs(4326)
+    geometry = geometry.to_crs(4326)
+    invalid = np.flatnonzero(~shapely.is_valid(geometry.to_numpy()))
+    if not invalid.size:
+        return
+    before = area_km2(geometry.iloc[invalid])
+    after = area_km2(repaired.iloc[invalid])
+    for i, old, new in zip(invalid, before, after, strict=True):
+        reason = shapely.is_valid_reason(geometry.iloc[i]).split("[")[0].strip().lower()
+        change = f"{(new - old) / old * 100:+.1f} %" if old > 0 else "new area"
+        warnings.warn(
+            f"{path}: feature {i + 1} ({_region_name(matched[i])}) had an invalid polygon "
+            f"({reason}); repaired, its area changed from {old:,.0f} to {new:,.0f} km² "
+            f"({change}); check the file",
+            BoundaryWarning,
+            stacklevel=3,
+        )
 
 
 def _user_geometry(raw: gpd.GeoDataFrame, path: Path) -> gpd.GeoSeries:

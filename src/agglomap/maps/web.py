@@ -115,11 +115,24 @@ def short_labels(rows: Sequence[Mapping[str, Any]], lang: str) -> list[str]:
     ]
 
 
+# From this magnitude on a number is printed as ``1.23×10¹⁵``: a float has ~16 significant
+# digits, so more digits than that (up to 309 for 1e308) are noise, not information.
+SCIENTIFIC_FROM = 1e15
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def format_number(value: float, lang: str = "en", decimals: int = 1) -> str:
-    """``1927439.2`` → ``"1,927,439.2"`` (en) or ``"1 927 439,2"`` (ru, kk; no-break spaces)."""
+    """``1927439.2`` → ``"1,927,439.2"`` (en) or ``"1 927 439,2"`` (ru, kk; no-break spaces).
+
+    Magnitudes of :data:`SCIENTIFIC_FROM` and more read ``1.00×10³⁰⁸`` (``1,00×10³⁰⁸``).
+    """
     check_lang(lang)
     if value is None or not np.isfinite(value):
         return ""
+    if abs(value) >= SCIENTIFIC_FROM:
+        mantissa, exponent = f"{value:.2e}".split("e")
+        text = f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+        return text if lang == "en" else text.replace(".", ",")
     text = f"{value:,.{decimals}f}"
     if lang == "en":
         return text
