@@ -154,7 +154,7 @@ def run(
         find_chromium()  # fail before the work, not after it
     stage = prepare_out_dir(final)  # everything is written here, then moved into place
     try:
-        log = _run_steps(stage, sources_dir, lang, screenshots, say)
+        log = _run_steps(stage, lang, screenshots, say)
         log.entries = _commit(stage, final, log.entries, screenshots)
         log.out_dir = final
     finally:
@@ -165,7 +165,6 @@ def run(
 
 def _run_steps(
     out: Path,
-    sources_dir: str | Path | None,
     lang: str,
     screenshots: bool,
     say: Callable[[str], None],
