@@ -166,14 +166,19 @@ def read_towns(path: str | Path) -> gpd.GeoDataFrame:
     or a table (CSV in any encoding/delimiter :func:`agglomap.tables.read_table` reads, or
     XLSX) with latitude (``lat``, ``latitude``, ``y``, ``широта``, ``ендік``) and longitude
     (``lon``, ``lng``, ``long``, ``longitude``, ``x``, ``долгота``, ``бойлық``) columns.
-    Towns outside Kazakhstan's extent (:data:`KZ_BBOX`) are an InputError naming them."""
+    Towns outside Kazakhstan's extent (:data:`KZ_BBOX`) are an InputError naming them;
+    towns inside the extent but more than :data:`agglomap.territory.BORDER_MARGIN_KM`
+    beyond the border (Bishkek, Tashkent, Novosibirsk) are set aside with a
+    :class:`TownsWarning` and recorded in ``attrs["set_aside"]`` (see :func:`set_aside_abroad`).
+    """
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", path=path)
     if path.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}:
         layer = _read_towns_table(path)
-        _check_extent(layer, path, layer.attrs.pop("rows"), "row")
-        return layer
+        rows = layer.attrs.pop("rows")
+        _check_extent(layer, path, rows, "row")
+        return set_aside_abroad(layer, path, rows, "row")
     try:
         layer = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds; the user needs the message
@@ -195,7 +200,58 @@ def read_towns(path: str | Path) -> gpd.GeoDataFrame:
     features = list(range(1, len(layer) + 1))
     _check_extent(layer, path, features, "feature")
     _add_population(layer, features, path)
-    return layer
+    return set_aside_abroad(layer, path, features, "feature")
+
+
+class TownsWarning(UserWarning):
+    """A towns file was read, but some of its towns were left out (one line)."""
+
+
+# How many set-aside towns a warning and ``attrs["set_aside"]`` name one by one.
+LISTED_TOWNS = 10
+
+
+def set_aside_abroad(
+    layer: gpd.GeoDataFrame, path: Path, rows: list[int], what: str
+) -> gpd.GeoDataFrame:
+    """``layer`` without its towns abroad (:func:`agglomap.territory.abroad`), with a
+    :class:`TownsWarning` naming them and ``attrs["set_aside"]`` recording them (count,
+    rule, the first :data:`LISTED_TOWNS`). InputError if no town is left. Without the
+    boundaries (offline, no sources) only the extent check applies, and
+    ``attrs["set_aside"]`` says so."""
+    from .territory import BORDER_MARGIN_KM, abroad
+
+    rule = f"more than {BORDER_MARGIN_KM:g} km outside Kazakhstan (geokz 2022 oblasts)"
+    out = abroad(layer.geometry.x.to_numpy(), layer.geometry.y.to_numpy())
+    if out is None:
+        layer.attrs["set_aside"] = {
+            "count": 0,
+            "rule": "boundaries unavailable: towns were checked against Kazakhstan's "
+            "extent only, not its border",
+        }
+        return layer
+    if not out.any():
+        return layer
+    name_col = find_column(NAME_COLUMNS, layer.columns)
+    listed = []
+    for i in np.flatnonzero(out)[:LISTED_TOWNS]:
+        name = f" {str(layer[name_col].iloc[i])!r}" if name_col else ""
+        pt = layer.geometry.iloc[i]
+        listed.append(f"{what} {rows[i]}{name} (lat {pt.y:.4f}, lon {pt.x:.4f})")
+    n = int(out.sum())
+    more = f" … and {n - len(listed)} more" if n > len(listed) else ""
+    if out.all():
+        raise InputError(
+            f"no town in Kazakhstan: all {n} are {rule}: {'; '.join(listed)}{more}", path=path
+        )
+    warnings.warn(
+        f"{path}: {n} town(s) {rule} set aside, not scored: {'; '.join(listed)}{more}",
+        TownsWarning,
+        stacklevel=3,
+    )
+    kept = layer.loc[~out].reset_index(drop=True)
+    kept.attrs["set_aside"] = {"count": n, "rule": rule, "towns": listed}
+    return kept
 
 
 # --- boundaries: a user's own oblast layer -------------------------------------------------------

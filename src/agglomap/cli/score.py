@@ -189,6 +189,7 @@ def run(args: argparse.Namespace) -> int:
         refuse_input_as_output(args.out, [args.config])
     config, origin = effective_config(args)
     towns, sources = _towns(args.towns)
+    set_aside = towns.attrs.get("set_aside")  # towns abroad, left out (a warning said so)
     regions = None
     if "region_2022" not in towns.columns:
         try:
@@ -209,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
         sidecar={
             "distance": args.distance,
             "config": _config_record(config, origin, args.config),
+            **({"set_aside": set_aside} if set_aside else {}),
         },
     )
     counts = scores["tdaa_level"].value_counts()
