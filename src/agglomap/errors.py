@@ -92,6 +92,27 @@ def os_reason(exc: OSError, path: str | Path | None = None) -> str:
     return (exc.strerror or str(exc) or type(exc).__name__).lower()
 
 
+def grouped(n: int) -> str:
+    """``1052390`` → ``"1 052 390"`` (thin groups, as the statistics bureau prints them)."""
+    return f"{n:,}".replace(",", " ")
+
+
+def bounded(items: Iterable[object], limit: int = 10, sep: str = ", ", what: str = "") -> str:
+    """The first ``limit`` items joined by ``sep``, then ``" … and 1 052 390 more"`` (with
+    ``what``, e.g. ``"rows"``): error messages stay short whatever the input's size."""
+    shown: list[str] = []
+    rest = 0
+    for item in items:
+        if len(shown) < limit:
+            shown.append(str(item))
+        else:
+            rest += 1
+    text = sep.join(shown)
+    if rest:
+        text += f" … and {grouped(rest)} more" + (f" {what}" if what else "")
+    return text
+
+
 def suggest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Closest candidates to ``name`` (case-insensitive), best first."""
     cands = list(dict.fromkeys(candidates))

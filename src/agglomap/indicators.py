@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,7 +21,7 @@ import pandas as pd
 
 from . import provenance, tables
 from .data import data_path
-from .errors import AgglomapError, InputError
+from .errors import AgglomapError, InputError, bounded, grouped
 from .numbers import parse_number
 
 SUMMABLE = ("count", "amount")
@@ -277,24 +278,28 @@ def _parse_values(
 ) -> tuple[pd.DataFrame, dict[str, int], list[str]]:
     """Every cell of the numeric columns as a float; InputError at the first that is not.
     Also how many filled cells per column were a "no data" mark, and the marks seen."""
-    values = pd.DataFrame(index=frame.index, columns=numeric, dtype=float)
+    columns: dict[str, list[float]] = {}
     counts: dict[str, int] = {}
     marks: dict[str, None] = {}
-    for c in numeric:
+    for c in numeric:  # plain lists, one frame at the end: linear in the number of cells
         counts[c] = 0
-        for i, v in frame[c].items():
+        parsed = columns[c] = []
+        for pos, v in enumerate(frame[c].tolist()):
             try:
-                values.at[i, c] = parse_number(v)
-                if not _blank(v) and math.isnan(values.at[i, c]):
-                    counts[c] += 1
-                    marks.setdefault(str(v).strip(), None)
-            except ValueError:
+                x = parse_number(v)
+            except ValueError as exc:
+                large = " (too large for a number)" if "finite" in str(exc) else ""
                 raise InputError(
-                    f"expected a number, found {str(v).strip()!r}",
+                    f"expected a number, found {str(v).strip()!r}{large}",
                     path=path,
-                    row=row_numbers[i],
+                    row=row_numbers[pos],
                     column=c,
                 ) from None
+            parsed.append(x)
+            if math.isnan(x) and not _blank(v):
+                counts[c] += 1
+                marks.setdefault(str(v).strip(), None)
+    values = pd.DataFrame(columns, index=frame.index, columns=numeric, dtype=float)
     return values, {c: n for c, n in counts.items() if n}, list(marks)
 
 
@@ -320,9 +325,12 @@ def _untangle(
                     by_id[rid] = [j for j in idx if j != i]
                     break
         if len(by_id[rid]) > 1:
+            same = by_id[rid]
+            names = dict.fromkeys(repr(_label(labels[i])) for i in same)  # distinct spellings
             raise InputError(
-                f"rows {', '.join(str(rows[i]) for i in by_id[rid])} all name region {rid} "
-                f"({', '.join(repr(_label(labels[i])) for i in by_id[rid])})",
+                f"{grouped(len(same))} rows all name region {rid}: rows "
+                f"{bounded((rows[i] for i in same), what='rows')} "
+                f"({bounded(names, limit=5)})",
                 path=path,
                 column=column,
             )
@@ -371,15 +379,14 @@ def read_indicators(
     _untangle(frame[col], ids, path, col, row_numbers, vintage)
 
     keep = list(ids)
-    data = pd.DataFrame(
-        {"region_label": [_label(frame.at[i, col]) for i in keep]},
-        index=pd.Index([ids[i] for i in keep], name="region_id"),
-    )
-    for c in others:
+    kept_values, kept_cells = values.loc[keep], frame.loc[keep]
+    cells: dict[str, Any] = {"region_label": [_label(frame.at[i, col]) for i in keep]}
+    for c in others:  # built as one frame: inserting column by column is quadratic
         if c in numeric:
-            data[c] = values.loc[keep, c].to_numpy(float)
+            cells[c] = kept_values[c].to_numpy(float)
         else:
-            data[c] = [None if _blank(v) else str(v).strip() for v in frame.loc[keep, c]]
+            cells[c] = [None if _blank(v) else str(v).strip() for v in kept_cells[c]]
+    data = pd.DataFrame(cells, index=pd.Index([ids[i] for i in keep], name="region_id"))
     kinds, units = {}, {}
     for c in numeric:  # the total row counts too: the regions may all be "no data"
         seen = data[c] if total is None else pd.concat([data[c], total[[c]]])

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from .errors import InputError, SourceError, suggest
+from .errors import InputError, SourceError, bounded, suggest
 from .sources import local_dir
 
 OBLAST = "oblast"
@@ -467,7 +467,9 @@ def match_regions(
         if at_district_level:
             message += f"; {DISTRICT_JOIN_HINT}"
         raise InputError(message, path=path, row=row, column=column)
-    lines = "\n".join(f"  row {row}: {message}" for row, message in problems)
+    lines = bounded(
+        (f"  row {row}: {message}" for row, message in problems), limit=20, sep="\n", what="rows"
+    )
     if at_district_level:
         lines += (
             f"\n{len(districts)} of these look like district names (e.g. {districts[0]!r}); "

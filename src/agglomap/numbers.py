@@ -27,14 +27,21 @@ def parse_number(text: object) -> float:
     last is the decimal mark (``1,234.5`` and ``1.234,5`` are both 1234.5); one that
     occurs several times groups thousands (``1,234,567``); a single one is the decimal
     mark (``11,3`` = 11.3, so ``1,234`` = 1.234). Empty, ``-``, ``…``, ``х`` (withheld) → NaN.
-    Text that is not a number raises ValueError.
+    Text that is not a number raises ValueError, and so does a number too large for a
+    float (``1e309``, an integer of 400 digits) or infinite: every number read is finite.
     """
     if text is None:
         return math.nan
     if isinstance(text, bool):
         raise ValueError(f"not a number: {text!r}")
     if isinstance(text, int | float | np.integer | np.floating):
-        return float(text)
+        try:
+            value = float(text)
+        except OverflowError:
+            raise ValueError(f"not a finite number: {text!r} is too large") from None
+        if math.isinf(value):
+            raise ValueError(f"not a finite number: {text!r}")
+        return value
     s = _SPACE.sub(" ", str(text)).strip()
     if s.lower() in MISSING:
         return math.nan
@@ -58,7 +65,10 @@ def parse_number(text: object) -> float:
         s = s.replace(",", ".")
     if not _PLAIN.fullmatch(s):
         raise ValueError(f"not a number: {text!r}")
-    return sign * float(s)
+    value = float(s)
+    if math.isinf(value):
+        raise ValueError(f"not a finite number: {text!r} is too large")
+    return sign * value
 
 
 def _ungroup(s: str, group: str, decimal: str | None, original: object) -> str:

@@ -179,6 +179,7 @@ def read_towns(path: str | Path) -> gpd.GeoDataFrame:
         rows = layer.attrs.pop("rows")
         _check_extent(layer, path, rows, "row")
         return set_aside_abroad(layer, path, rows, "row")
+    check_shapefile_parts(path)
     try:
         layer = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds; the user needs the message
@@ -307,9 +308,30 @@ TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods")
 NOT_A_LAYER = "not a boundary layer GDAL can read"
 
 
+# The parts of a shapefile GDAL needs beside the .shp: the index and the attribute table.
+SHAPEFILE_NEEDS = {".shx": "its index", ".dbf": "its attribute table, which holds the columns"}
+
+
+def check_shapefile_parts(path: Path) -> None:
+    """InputError naming the missing ``.dbf``/``.shx`` of a shapefile ``path`` (a shapefile
+    is several files; copying only the .shp loses the columns)."""
+    if path.suffix.lower() != ".shp":
+        return
+    present = {p.name.lower() for p in path.parent.iterdir()} if path.parent.is_dir() else set()
+    for ext, what in SHAPEFILE_NEEDS.items():
+        if (path.stem + ext).lower() not in present:
+            raise InputError(
+                f"the shapefile's {path.stem + ext}, {what}, is missing beside it: a "
+                "shapefile is several files (.shp, .shx, .dbf, .prj…); copy them all, or "
+                "use one GeoPackage (.gpkg) instead",
+                path=path,
+            )
+
+
 def _read_user_layer(path: Path) -> gpd.GeoDataFrame:
     """A user's vector file as read by GDAL; one-line InputError when it is none (a table,
     a file GDAL does not recognise, a layer without geometry)."""
+    check_shapefile_parts(path)
     reason = None
     try:
         with warnings.catch_warnings():

@@ -34,11 +34,14 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import InputError, did_you_mean, suggest
+from .errors import InputError, bounded, did_you_mean, grouped, suggest
 from .numbers import is_number_text, parse_number
 
 DELIMITERS = (";", ",", "\t", "|")
 XLSX = (".xlsx", ".xlsm")
+# A table of regions or towns has one column per indicator: a few hundred at most. Wider
+# files are refused before any work (a transposed table, a file that is not a table).
+MAX_COLUMNS = 2_000
 _SPACE = re.compile(r"[\s\u00a0\u202f\u2007\u2009]+")
 # Magic numbers of files people rename to .csv by mistake.
 _MAGIC = {
@@ -108,6 +111,16 @@ def decode(raw: bytes, path: Path) -> str:
     A binary file (NUL bytes, control characters, a known magic number) is an
     InputError "not a text table (binary file?)".
     """
+    utf16 = _utf16(raw)
+    if utf16 is not None:
+        try:
+            return raw.decode(utf16).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise InputError(
+                f'cannot read as {utf16.upper()} text (Excel\'s "Unicode text"): '
+                "it is damaged; save the table again as CSV UTF-8",
+                path=path,
+            ) from None
     what = next((kind for magic, kind in _MAGIC.items() if raw.startswith(magic)), None)
     if what is not None or b"\x00" in raw[:65536]:
         hint = f"; it looks like {what}" if what else ""
@@ -132,6 +145,21 @@ def decode(raw: bytes, path: Path) -> str:
     return text
 
 
+def _utf16(raw: bytes) -> str | None:
+    """``"utf-16"`` for UTF-16 text (Excel's "Unicode text": a byte-order mark, or a NUL
+    byte beside every ASCII character), else None."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = raw[:4096]
+    if len(head) >= 8 and len(head) % 2 == 0:
+        odd, even = head[1::2], head[0::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
 def sniff(text: str) -> str:
     """The delimiter giving the most columns, consistently, over the first lines."""
     sample = [ln for ln in text.splitlines()[:30] if ln.strip()]
@@ -152,10 +180,66 @@ def sniff(text: str) -> str:
 
 def _read_csv(path: Path) -> list[list[object]]:
     text = decode(path.read_bytes(), path)
+    head = text[: 1 << 20].splitlines()[:30]  # cheap: before parsing a million cells
+    _check_width(max((line.count(d) + 1 for line in head for d in DELIMITERS), default=0), path)
+    delimiter = sniff(text)
     try:
-        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=sniff(text))]
+        rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as exc:
         raise InputError(f"cannot read as a delimited text table ({exc})", path=path) from None
+    _check_width(max((len(r) for r in rows), default=0), path)
+    _check_one_delimiter(rows, delimiter, path)
+    return rows
+
+
+def _check_width(width: int, path: Path) -> None:
+    """Refuse a table wider than :data:`MAX_COLUMNS`, before any work on it."""
+    if width > MAX_COLUMNS:
+        raise InputError(
+            f"{grouped(width)} columns; agglomap reads tables of at most "
+            f"{grouped(MAX_COLUMNS)} columns (one row per region or town, one column per "
+            "indicator): is the table transposed?",
+            path=path,
+        )
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {"\t": "tab", ";": "';'", ",": "','", "|": "'|'"}[delimiter]
+
+
+def _check_one_delimiter(rows: list[list[str]], delimiter: str, path: Path) -> None:
+    """Refuse a file whose rows mix delimiters (``;`` in some, ``,`` in others), naming
+    the rows: read with one delimiter, the others would be one cell each and be lost.
+
+    A row is counted as using another delimiter when it is a single cell under
+    ``delimiter``, but splits under another one into as many cells as the table's usual
+    width, with a number among them (a footnote with a comma does not qualify)."""
+    widths = [len(r) for r in rows if len(r) > 1]
+    if not widths:
+        return
+    usual = max(sorted(set(widths)), key=widths.count)
+    mixed: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        if len(row) != 1 or not row[0].strip():
+            continue
+        for other in DELIMITERS:
+            if other == delimiter or other not in row[0]:
+                continue
+            cells = next(csv.reader([row[0]], delimiter=other))
+            if len(cells) >= usual and any(
+                is_number_text(_SPACE.sub(" ", c).strip()) for c in cells[1:]
+            ):
+                mixed.setdefault(other, []).append(i + 1)
+                break
+    if mixed:
+        other, lines = max(mixed.items(), key=lambda kv: len(kv[1]))
+        raise InputError(
+            f"mixed delimiters: rows {bounded(lines, what='rows')} are separated by "
+            f"{_delimiter_name(other)} while the rest of the file uses "
+            f"{_delimiter_name(delimiter)}; read with one, the others would be lost — "
+            "save the file with one delimiter",
+            path=path,
+        )
 
 
 # ---------------------------------------------------------------- workbooks
@@ -192,7 +276,10 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> list[list[object]]:
                 + did_you_mean(sheet, names),
                 path=path,
             )
+        _check_width(ws.max_column or 0, path)
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        _check_sheet_has_data(book, ws, rows, sheet, path)
+        _check_formulas_saved(path, ws.title, rows)
         for rng in ws.merged_cells.ranges:
             value = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(rows) else None
             for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
@@ -202,6 +289,71 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> list[list[object]]:
         return rows
     finally:
         book.close()
+
+
+def _filled_rows(rows: Iterable[Sequence[object]]) -> int:
+    return sum(1 for r in rows if any(c is not None and str(c).strip() for c in r))
+
+
+def _check_sheet_has_data(
+    book: Any, ws: Any, rows: list[list[object]], sheet: str | int | None, path: Path
+) -> None:
+    """Refuse a sheet without a table (fewer than two filled rows) when other sheets have
+    one, naming them and the ``--sheet`` option (``sheet=`` in Python)."""
+    if _filled_rows(rows) >= 2:
+        return
+    others = []
+    for name in book.sheetnames:
+        other = book[name]
+        if other is ws:
+            continue
+        n = _filled_rows(other.iter_rows(values_only=True))
+        if n >= 2:
+            others.append(f"{name!r} ({grouped(n)} rows)")
+    if not others:
+        return
+    which = "the first sheet" if sheet is None else "sheet"
+    raise InputError(
+        f"{which} {ws.title!r} holds no table; the workbook's other sheets "
+        f"{bounded(others, limit=5)} do: choose one with --sheet NAME (sheet=NAME in Python; "
+        "a number counts from 0)",
+        path=path,
+    )
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _check_formulas_saved(path: Path, title: str, rows: list[list[object]]) -> None:
+    """Refuse formula cells that hold no saved result (a workbook written by a program that
+    does not calculate, e.g. openpyxl or a script): read as values, they would be empty."""
+    with zipfile.ZipFile(path) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        if not any(_FORMULA_TAG.search(archive.read(n)) for n in sheets):
+            return
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.load_workbook(path, data_only=False, read_only=True)
+    try:
+        missing = []
+        for r, row in enumerate(book[title].iter_rows(values_only=True)):
+            for c, formula in enumerate(row):
+                if not (isinstance(formula, str) and formula.startswith("=")):
+                    continue
+                saved = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+                if saved is None:
+                    missing.append(f"{get_column_letter(c + 1)}{r + 1}")
+    finally:
+        book.close()
+    if missing:
+        raise InputError(
+            f"sheet {title!r}: cells {bounded(missing, what='cells')} hold formulas without a "
+            "saved result (the workbook was written by a program that does not calculate "
+            "them); open and save the workbook in Excel or LibreOffice Calc so the results "
+            "are stored, or paste the values over the formulas",
+            path=path,
+        )
 
 
 def read_rows(path: str | Path, sheet: str | int | None = None) -> list[list[str]]:
