@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import provenance, tables
 from .data import data_path
-from .errors import AgglomapError, InputError, bounded, grouped
+from .errors import AgglomapError, InputError, bounded
 from .numbers import parse_number
 
 SUMMABLE = ("count", "amount")
@@ -328,9 +328,8 @@ def _untangle(
             same = by_id[rid]
             names = dict.fromkeys(repr(_label(labels[i])) for i in same)  # distinct spellings
             raise InputError(
-                f"{grouped(len(same))} rows all name region {rid}: rows "
-                f"{bounded((rows[i] for i in same), what='rows')} "
-                f"({bounded(names, limit=5)})",
+                f"rows {bounded((rows[i] for i in same), what='rows')} all name region "
+                f"{rid} ({bounded(names, limit=5)})",
                 path=path,
                 column=column,
             )
