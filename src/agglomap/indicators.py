@@ -356,15 +356,21 @@ def read_indicators(
     empty = [c for c in others if c not in numeric and all(_blank(v) for v in frame[c])]
 
     total, ids, unknown = None, {}, []
+    known: dict[object, tuple[bool, str | None]] = {}  # each distinct label matched once
+    filled = values.notna().any(axis=1).to_numpy() if len(values.columns) else None
     for i, label in frame[col].items():
-        if is_total_label(label):
+        if label not in known:
+            known[label] = (is_total_label(label), None)
+            if not known[label][0]:
+                known[label] = (False, _match(label, vintage))
+        is_total, rid = known[label]
+        if is_total:
             if total is None:
                 total = values.loc[i].rename(_label(label))
             continue
-        rid = _match(label, vintage)
         if rid is not None:
             ids[i] = rid
-        elif values.loc[i].notna().any():
+        elif filled is not None and filled[i]:
             unknown.append(i)
         # else: a note or a blank line below the table
     if unknown:
