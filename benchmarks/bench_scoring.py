@@ -26,14 +26,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import Geod
 
 from agglomap import distances
 from agglomap.agglomeration import score_towns
 from agglomap.corridors import load_corridors
+from agglomap.distances import GEOD
 from agglomap.gazetteer import load_cities
 
-GEOD = Geod(ellps="WGS84")
 HERE = Path(__file__).resolve().parent
 
 
