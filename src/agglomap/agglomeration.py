@@ -9,8 +9,11 @@ argued in docs/agglomeration.md) and the evidence beside each score:
   ``fua_max_km`` — network distance by default, geodesic with ``distance="geodesic"``.
 * TDaa2: the nearest *large* city (of republican significance, an oblast centre of
   ``centre_vintage``, or population >= ``large_min_population``) is within ``near_max_km``.
-* TDaa3: at least ``min_corridors`` corridors pass within ``corridor_max_km`` (geodesic
-  distance from the town to the nearest point of each corridor).
+* TDaa3: at least ``min_corridors`` trunk corridors (``class`` trunk; branch lines to a
+  terminus do not make a crossing) pass within ``corridor_max_km`` (geodesic distance
+  from the town to the nearest point of each corridor), counted as distinct routes: the
+  largest number of them whose local directions differ pairwise by at least
+  ``same_route_max_deg``, so that a longer reach can only add routes.
 * ``tdaa = sqrt(tdaa1 + tdaa2 + tdaa3)``; levels 0–5 low, 5–10 medium, 10–15 above medium,
   15– high, a value on a boundary going to the upper band.
 * Gravity: ``sum_j P_j f(d_ij)`` over the gazetteer cities (Hansen 1959; Harris 1954),
@@ -137,11 +140,44 @@ def _default_network(corridors: gpd.GeoDataFrame) -> Any:
 
 
 @cache
-def _shipped_network() -> Any:
-    """The network of the shipped corridors, built once per process (it is never modified)."""
-    from .corridors import load_corridors
+def _shipped_network(transit: bool = True) -> Any:
+    """The network of the shipped corridors, built once per process (it is never modified);
+    without the sections abroad when ``transit`` is false."""
+    from .corridors import load_corridors, without_transit
 
-    return _default_network(load_corridors())
+    layer = load_corridors()
+    return _default_network(layer if transit else without_transit(layer))
+
+
+def _has_abroad(corridors: gpd.GeoDataFrame) -> bool:
+    return "abroad" in corridors.columns and bool(
+        corridors["abroad"].fillna(False).astype(bool).any()
+    )
+
+
+def _leaves_kz(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    c_lon: np.ndarray,
+    c_lat: np.ndarray,
+    net: np.ndarray,
+    j: np.ndarray,
+    domestic: Any,
+) -> np.ndarray:
+    """Whether the network path to city ``j`` of each town needs a section abroad: the
+    distance without the sections abroad is longer (or there is no path at all)."""
+    out = np.zeros(len(lon), dtype=bool)
+    rows = np.arange(len(lon))
+    for city in np.unique(j[j >= 0]):
+        pick = rows[j == city]
+        with_abroad = net[pick, city]
+        ok = np.isfinite(with_abroad)
+        if not ok.any():
+            continue
+        pick, with_abroad = pick[ok], with_abroad[ok]
+        inside = distances.network_km(domestic, lon[pick], lat[pick], c_lon[[city]], c_lat[[city]])
+        out[pick] = inside[:, 0] > with_abroad + 1e-6
+    return out
 
 
 def _axes(corridors: gpd.GeoDataFrame, k: np.ndarray, lon: np.ndarray, lat: np.ndarray):
@@ -157,15 +193,40 @@ def _axes(corridors: gpd.GeoDataFrame, k: np.ndarray, lon: np.ndarray, lat: np.n
 
 
 def _count_routes(axes: np.ndarray, max_deg: float) -> int:
-    """Corridors whose local axes differ by less than ``max_deg`` are one route."""
-    if axes.size == 0:
-        return 0
-    known = np.sort(axes[np.isfinite(axes)])
+    """Distinct routes among corridors with local axes ``axes`` (degrees, mod 180).
+
+    The largest number of corridors whose axes differ pairwise by at least ``max_deg``
+    (circularly: 179° and 1° are 2° apart); a corridor of unknown axis counts on its own.
+    Adding a corridor can never lower this count, so TDaa3 cannot fall as the reach
+    grows (chaining axes that differ by < ``max_deg`` into one route, as before, merged
+    everything once enough corridors were in reach).
+    """
+    known = np.sort(np.mod(axes[np.isfinite(axes)], 180.0))
     unknown = int(np.isnan(axes).sum())
-    if known.size <= 1:
+    if known.size <= 1 or max_deg <= 0:
         return known.size + unknown
-    gaps = np.diff(np.r_[known, known[0] + 180.0])  # circular: 179° and 1° are 2° apart
-    return max(1, int((gaps >= max_deg).sum())) + unknown
+    best = 1
+    ring = np.r_[known, known + 180.0]
+    for start in range(known.size):  # greedy from each start is optimal on a circle
+        last, count = ring[start], 1
+        stop = ring[start] + 180.0 - max_deg  # the last pick must stay max_deg from the first
+        for a in ring[start + 1 : start + known.size]:
+            if a - last >= max_deg and a <= stop + 1e-9:
+                last, count = a, count + 1
+        best = max(best, count)
+    return best + unknown
+
+
+def _is_trunk(corridors: gpd.GeoDataFrame) -> np.ndarray:
+    """Which corridors count toward TDaa3: ``class`` trunk (all, for a layer without one).
+
+    A layer of the older schema, whose ``class`` is the road category, counts its
+    international and republican corridors.
+    """
+    if "class" not in corridors.columns:
+        return np.ones(len(corridors), dtype=bool)
+    cls = corridors["class"].astype(str).str.strip().str.lower()
+    return cls.isin(["trunk", "international", "republican"]).to_numpy()
 
 
 #: Towns scored per chunk: memory stays bounded (a few chunk × cities float64 matrices,
@@ -227,6 +288,7 @@ class _Corridors:
     labels: np.ndarray
     ids: np.ndarray
     modes: np.ndarray
+    trunk: np.ndarray  # which corridors count toward TDaa3 (class trunk)
 
 
 def _prepare_corridors(corridors: gpd.GeoDataFrame) -> _Corridors:
@@ -241,6 +303,7 @@ def _prepare_corridors(corridors: gpd.GeoDataFrame) -> _Corridors:
         (corridors["name"].astype(str) + " " + corridors["mode"].astype(str)).to_numpy(),
         corridors["corridor_id"].astype(str).to_numpy(),
         corridors["mode"].astype(str).to_numpy(),
+        _is_trunk(corridors),
     )
 
 
@@ -253,12 +316,14 @@ def _corridor_evidence(
     within = found.km <= config.corridor_max_km
     ii, kk, km = found.point[within], found.line[within], found.km[within]  # by town, then km
     n_within = np.bincount(ii, minlength=n)
+    trunk = cor.trunk[kk]  # TDaa3 counts trunk corridors; the evidence lists them all
     if config.corridor_count == "all":
-        count = n_within
+        count = np.bincount(ii[trunk], minlength=n)
     elif config.corridor_count == "per_mode":
         count = np.zeros(n, dtype=int)
         for m in np.unique(cor.modes):
-            count = np.maximum(count, np.bincount(ii[cor.modes[kk] == m], minlength=n))
+            mode = (cor.modes[kk] == m) & trunk
+            count = np.maximum(count, np.bincount(ii[mode], minlength=n))
     else:
         axes = _axes(cor.layer, kk, found.near_lon[within], found.near_lat[within])
         count = np.zeros(n, dtype=int)
@@ -272,7 +337,7 @@ def _corridor_evidence(
         listed[i] = "; ".join(f"{cor.labels[k]} {d:.1f} km" for k, d in pairs)
         listed_ids[i] = ";".join(f"{cor.ids[k]}={d:.1f}" for k, d in pairs)
         if config.corridor_count == "routes":
-            count[i] = _count_routes(axes[lo:hi], config.same_route_max_deg)
+            count[i] = _count_routes(axes[lo:hi][trunk[lo:hi]], config.same_route_max_deg)
     nearest = found.nearest_line
     has = nearest >= 0
     return {
@@ -336,8 +401,10 @@ def _score_chunk(
     config: ScoreConfig,
     distance: str,
     network: Any,
+    domestic: Any = None,
 ) -> dict[str, np.ndarray]:
-    """Scores and evidence of one chunk of towns (see :func:`score_towns`)."""
+    """Scores and evidence of one chunk of towns (see :func:`score_towns`); ``domestic``,
+    the network without the sections abroad, marks the paths that leave Kazakhstan."""
     n = len(frame)
     lon, lat = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
     own_ids = frame["city_id"].astype(str).to_numpy()
@@ -352,11 +419,14 @@ def _score_chunk(
     rows = np.arange(n)
     out: dict[str, np.ndarray] = {}
     hits = {}
+    leaves = np.zeros(n, dtype=bool)
     for key, allowed, limit in (
         ("core_city", cities.core, config.fua_max_km),
         ("large_city", cities.large, config.near_max_km),
     ):
         j, d = _nearest(chosen, allowed[None, :] & ~is_self)
+        if domestic is not None and net is not None:
+            leaves |= _leaves_kz(lon, lat, cities.lon, cities.lat, net, j, domestic)
         out[key] = np.where(j >= 0, cities.names[j], None)
         out[f"{key}_id"] = np.where(j >= 0, cities.ids[j], None)
         km_geo = _pick(geo, rows, j)
@@ -374,6 +444,7 @@ def _score_chunk(
     out["tdaa3"] = np.where(corridor["n_corridors_counted"] >= config.min_corridors, 100, 0)
     weights = np.where(is_self, 0.0, gravity_weights(chosen, config))
     out["gravity_raw"] = weights @ cities.pop if n else np.zeros(0)
+    out["path_leaves_kz"] = leaves
     out.update(corridor)
     return out
 
@@ -388,6 +459,7 @@ def score_towns(
     distance: str = "network",
     regions: gpd.GeoDataFrame | None = None,
     progress: bool | None = None,
+    transit: bool = True,
 ) -> gpd.GeoDataFrame:
     """TDaa1..3, TDaa, its level and the gravity potential of each town, with evidence.
 
@@ -404,6 +476,10 @@ def score_towns(
     indexes with exact ellipsoidal refinement (:mod:`agglomap.distances`); the exponential
     gravity leaves out cities beyond :data:`GRAVITY_CUTOFF_D0` × d0 (neglected share
     < 1.4e-11 of the cities' population).
+    ``transit=False`` leaves out the corridor sections abroad (``abroad`` true: Kazakh lines
+    that run through Russia), so network paths stay inside Kazakhstan; with transit
+    allowed, ``path_leaves_kz`` tells the towns whose network path to their nearest core
+    or large city uses such a section.
     """
     if distance not in distances.KINDS:
         raise InputError(f"distance {distance!r}: expected one of {', '.join(distances.KINDS)}")
@@ -418,12 +494,23 @@ def score_towns(
         from .corridors import load_corridors
 
         corridors = load_corridors()
+    if not transit:
+        from .corridors import without_transit
+
+        corridors = without_transit(corridors)
     frame = _prepare(towns)
     if regions is not None:
         _oblast_from_polygons(frame, regions)
     n = len(frame)
     if distance == "network" and network is None:
-        network = _shipped_network() if shipped else _default_network(corridors)
+        network = _shipped_network(transit) if shipped else _default_network(corridors)
+    domestic = None  # the network without the sections abroad, to tell paths that leave
+    if transit and distance == "network" and _has_abroad(corridors):
+        from .corridors import without_transit
+
+        domestic = (
+            _shipped_network(False) if shipped else _default_network(without_transit(corridors))
+        )
     prepared = _prepare_cities(cities, config)
     cor = _prepare_corridors(corridors)
 
@@ -446,7 +533,7 @@ def score_towns(
     with tqdm(total=n, unit="town", desc="scoring", disable=not progress, file=sys.stderr) as bar:
         for start in range(0, max(n, 1), CHUNK_TOWNS):
             chunk = frame.iloc[start : start + CHUNK_TOWNS]
-            parts.append(_score_chunk(chunk, prepared, cor, config, distance, network))
+            parts.append(_score_chunk(chunk, prepared, cor, config, distance, network, domestic))
             bar.update(len(chunk))
     col = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     for key in INDICATORS:
@@ -468,6 +555,7 @@ def score_towns(
     ):
         out[key] = col[key]
     out["distance_kind"] = distance
+    out["path_leaves_kz"] = col["path_leaves_kz"]
     out["corridors_within_ids"] = col["corridors_within_ids"]  # last: column order kept
     out["core_city_id"] = col["core_city_id"]
     out["large_city_id"] = col["large_city_id"]

@@ -1,10 +1,15 @@
 """Transport corridors (main roads and railways) as geodesically densified lines.
 
-The corridors are ordered waypoint routes in ``geo/corridors.yaml`` (shipped as
-``agglomap/data/corridors.yaml``): each waypoint is a named place with hand-written
-coordinates from GeoNames, and corridors that meet share the waypoint of the meeting
-place. Between waypoints a corridor follows the geodesic on the WGS84 ellipsoid, so the
-lines are schematic, not surveyed alignments (see docs/corridors.md).
+The corridors are ordered routes in ``geo/corridors.yaml`` (roads) and ``geo/rail.yaml``
+(railways, traced from Natural Earth by ``geo/trace_rail.py``), shipped in
+``agglomap/data/``. A route is a list of named waypoints (places with coordinates from
+GeoNames) and, between them, ``[lat, lon]`` vertices; corridors that meet share the
+waypoint or vertex of the meeting place. Between two route points a corridor follows the
+geodesic on the WGS84 ellipsoid (see docs/corridors.md).
+
+``class`` tells ``trunk`` (main lines: TDaa3 counts them) from ``branch``; ``category``
+keeps the road category of the official list (international, republican, regional);
+``abroad`` marks sections outside Kazakhstan (a path using them leaves the country).
 
 A user can add corridors of their own in a file with the same schema
 (``load_corridors(extra=path)``); it may define new waypoints and use the shipped ones.
@@ -27,14 +32,21 @@ from .config import read_yaml
 from .data import data_path
 from .distances import GEOD
 from .errors import InputError, did_you_mean, suggest
-from .provenance import AGGLOMAP, GEONAMES, Source
+from .provenance import AGGLOMAP, GEONAMES, NATURAL_EARTH, Source
 
-CLASSES = ("international", "republican", "regional")
+CLASSES = ("trunk", "branch")
+CATEGORIES = ("international", "republican", "regional")
+#: A file of the older schema writes the road category as ``class``: its trunk/branch class.
+CATEGORY_CLASS = {"international": "trunk", "republican": "trunk", "regional": "branch"}
 COLUMNS = (
     "corridor_id",
     "name",
     "mode",
     "class",
+    "category",
+    "index",
+    "official_km",
+    "abroad",
     "source",
     "length_km",
     "name_ru",
@@ -43,6 +55,8 @@ COLUMNS = (
 )
 WAYPOINT_COLUMNS = ("waypoint_id", "name", "lat", "lon", "source", "approx_km", "geometry")
 DEFAULT_FILE = "corridors.yaml"
+RAIL_FILE = "rail.yaml"
+RoutePoint = str | tuple[float, float]  # a waypoint id, or (lat, lon)
 # Finest densification of the corridor lines: their waypoints are accurate to a few km, so
 # vertices closer than 100 m add nothing but memory (1e-9 km would need terabytes).
 MIN_SPACING_KM = 0.1
@@ -64,10 +78,14 @@ class Corridor:
     name: str
     mode: str
     cls: str
-    route: tuple[str, ...]
+    route: tuple[RoutePoint, ...]
     source: str
     name_ru: str = ""  # "" when the file gives none: the layer then shows ``name``
     name_kk: str = ""
+    category: str = ""
+    index: str = ""  # official road index (KAZ-01, M-36, E-40 ...), "" for none
+    official_km: float | None = None
+    abroad: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,16 +152,33 @@ def _optional_text(entry: dict, key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _float(value: Any, path: Path, what: str, key: str, low: float, high: float) -> float:
+def _float(
+    value: Any, path: Path, what: str, key: str, low: float, high: float, unit: str = "degrees"
+) -> float:
+    if isinstance(value, bool):  # YAML yes/no are not numbers
+        raise InputError(f"{what}: {key} {value!r} is not a number", path=path, key=key)
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise InputError(f"{what}: {key} {value!r} is not a number", path=path, key=key) from None
     if not (low <= number <= high):
         raise InputError(
-            f"{what}: {key} {number} outside [{low:g}, {high:g}] degrees", path=path, key=key
+            f"{what}: {key} {number} outside [{low:g}, {high:g}] {unit}", path=path, key=key
         )
     return number
+
+
+def _route_point(item: Any, path: Path, what: str) -> RoutePoint:
+    """A route entry: a waypoint id, or a ``[lat, lon]`` pair of degrees."""
+    if isinstance(item, list | tuple):
+        if len(item) != 2:
+            raise InputError(
+                f"{what}: route point {item!r} is not [lat, lon]", path=path, key="route"
+            )
+        lat = _float(item[0], path, what, "route lat", -90, 90)
+        lon = _float(item[1], path, what, "route lon", -180, 180)
+        return (lat, lon)
+    return str(item)
 
 
 def _choice(value: Any, allowed: tuple[str, ...], path: Path, what: str, key: str) -> str:
@@ -209,8 +244,10 @@ def parse_file(path: str | Path, known: dict[str, Waypoint] | None = None) -> Co
                 path=path,
                 key="route",
             )
-        route = [str(r) for r in route]
+        route = [_route_point(r, path, what) for r in route]
         for wid in route:
+            if isinstance(wid, tuple):
+                continue
             if wid not in usable:
                 hint = suggest(wid, usable)
                 did = f"; did you mean {', '.join(map(repr, hint))}?" if hint else ""
@@ -222,16 +259,37 @@ def parse_file(path: str | Path, known: dict[str, Waypoint] | None = None) -> Co
                 raise InputError(
                     f"{what}: waypoint {a!r} repeated in a row", path=path, key="route"
                 )
+        cls = str(_need(entry, "class", path, what)).strip().lower()
+        category = _optional_text(entry, "category").lower()
+        if cls in CATEGORY_CLASS:  # older schema: the road category written as class
+            category, cls = category or cls, CATEGORY_CLASS[cls]
+        cls = _choice(cls, CLASSES, path, what, "class")
+        if category:
+            category = _choice(category, CATEGORIES, path, what, "category")
+        abroad = entry.get("abroad", False)
+        if not isinstance(abroad, bool):
+            raise InputError(
+                f"{what}: abroad {abroad!r} is not true or false", path=path, key="abroad"
+            )
+        official = entry.get("official_km")
         corridors.append(
             Corridor(
                 id=cid,
                 name=str(_need(entry, "name", path, what)),
                 mode=_choice(_need(entry, "mode", path, what), MODES, path, what, "mode"),
-                cls=_choice(_need(entry, "class", path, what), CLASSES, path, what, "class"),
+                cls=cls,
                 route=tuple(route),
                 source=str(_need(entry, "source", path, what)),
                 name_ru=_optional_text(entry, "name_ru"),
                 name_kk=_optional_text(entry, "name_kk"),
+                category=category,
+                index=_optional_text(entry, "index"),
+                official_km=(
+                    None
+                    if official is None
+                    else _float(official, path, what, "official_km", 0, 20_000, "km")
+                ),
+                abroad=abroad,
             )
         )
     references = tuple(
@@ -258,8 +316,8 @@ def _lines(files: list[CorridorFile], spacing_km: float) -> gpd.GeoDataFrame:
     rows = []
     for f in files:
         for c in f.corridors:
-            lon = np.array([points[w].lon for w in c.route])
-            lat = np.array([points[w].lat for w in c.route])
+            lon = np.array([w[1] if isinstance(w, tuple) else points[w].lon for w in c.route])
+            lat = np.array([w[0] if isinstance(w, tuple) else points[w].lat for w in c.route])
             dlon, dlat = densify(lon, lat, spacing_km)
             line = LineString(np.column_stack([dlon, dlat]))
             rows.append(
@@ -268,6 +326,10 @@ def _lines(files: list[CorridorFile], spacing_km: float) -> gpd.GeoDataFrame:
                     "name": c.name,
                     "mode": c.mode,
                     "class": c.cls,
+                    "category": c.category or None,
+                    "index": c.index or None,
+                    "official_km": c.official_km,
+                    "abroad": c.abroad,
                     "source": c.source,
                     "length_km": round(geodesic_length_km(line), 3),
                     "name_ru": c.name_ru or c.name,
@@ -280,7 +342,18 @@ def _lines(files: list[CorridorFile], spacing_km: float) -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _shipped() -> CorridorFile:
-    return parse_file(data_path(DEFAULT_FILE))
+    """The shipped roads (corridors.yaml) and railways (rail.yaml) as one file."""
+    roads = parse_file(data_path(DEFAULT_FILE))
+    rail = parse_file(data_path(RAIL_FILE), known=roads.waypoints)
+    clash = sorted({c.id for c in rail.corridors} & {c.id for c in roads.corridors})
+    if clash:
+        raise InputError(f"corridor ids {clash} defined twice", path=rail.path, key="id")
+    return CorridorFile(
+        roads.path,
+        {**roads.waypoints, **rail.waypoints},
+        roads.corridors + rail.corridors,
+        roads.references + tuple(r for r in rail.references if r not in roads.references),
+    )
 
 
 @lru_cache(maxsize=4)
@@ -291,8 +364,11 @@ def _default_layer(spacing_km: float) -> gpd.GeoDataFrame:
 def load_corridors(extra: str | Path | None = None, *, spacing_km: float = 5.0) -> gpd.GeoDataFrame:
     """Corridors as LineStrings (EPSG:4326), densified so no vertex gap exceeds ``spacing_km``.
 
-    Columns ``corridor_id, name, mode, class, source, length_km, name_ru, name_kk,
-    geometry``; ``length_km`` is the geodesic length of the line; ``name_ru``/``name_kk``
+    Columns ``corridor_id, name, mode, class, category, index, official_km, abroad,
+    source, length_km, name_ru, name_kk, geometry``; ``class`` is trunk or branch,
+    ``category``/``index``/``official_km`` the road's category, official index and length
+    (empty for railways), ``abroad`` true for sections outside Kazakhstan; ``length_km``
+    is the geodesic length of the line; ``name_ru``/``name_kk``
     are the Russian/Kazakh names (``name`` where the file gives none). ``extra`` adds a
     user file of the same schema (validated; its corridor ids must be new).
     """
@@ -314,6 +390,13 @@ def load_corridors(extra: str | Path | None = None, *, spacing_km: float = 5.0) 
             key="id",
         )
     return _lines([shipped, user], spacing_km)
+
+
+def without_transit(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The layer without its sections abroad (``abroad`` true): paths stay in Kazakhstan."""
+    if "abroad" not in layer.columns:
+        return layer
+    return layer[~layer["abroad"].fillna(False).astype(bool)].reset_index(drop=True)
 
 
 def waypoints(extra: str | Path | None = None) -> gpd.GeoDataFrame:
@@ -340,8 +423,9 @@ def waypoints(extra: str | Path | None = None) -> gpd.GeoDataFrame:
 
 
 def sources(extra: str | Path | None = None) -> list[Source]:
-    """What a corridor output is made from: agglomap, GeoNames and the named references."""
-    refs = list(_shipped().references)
+    """What a corridor output is made from: agglomap, GeoNames, Natural Earth (the traced
+    railways) and the named references."""
+    refs = [r for r in _shipped().references if r.key != "corridors:natural_earth"]
     if extra is not None:
         refs += list(parse_file(extra, known=_shipped().waypoints).references)
-    return [AGGLOMAP, GEONAMES, *refs]
+    return [AGGLOMAP, GEONAMES, NATURAL_EARTH, *refs]

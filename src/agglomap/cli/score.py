@@ -68,6 +68,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="distance for TDaa1, TDaa2 and gravity (default: along the corridor network)",
     )
     parser.add_argument(
+        "--no-transit",
+        dest="transit",
+        action="store_false",
+        help="keep network paths inside Kazakhstan: leave out the corridor sections abroad "
+        "(the Kazakh railways through Iletsk, Orsk, Kulunda and Kurgan in Russia); by "
+        "default they are used and the column path_leaves_kz marks the paths that leave",
+    )
+    parser.add_argument(
         "--config",
         metavar="FILE",
         help="YAML overriding default thresholds (src/agglomap/data/score_config.yaml); "
@@ -197,11 +205,19 @@ def run(args: argparse.Namespace) -> int:
             sources.append(provenance.GEOKZ)
         except AgglomapError as exc:
             say(f"oblast left empty: boundaries unavailable ({exc})")
-    say(f"scoring {_towns_word(len(towns))} ({args.distance} distance)")
+    transit = "" if args.transit else ", no transit abroad"
+    say(f"scoring {_towns_word(len(towns))} ({args.distance} distance{transit})")
     say(describe(config, origin))
-    scores = score_towns(towns, config=config, distance=args.distance, regions=regions)
+    scores = score_towns(
+        towns, config=config, distance=args.distance, regions=regions, transit=args.transit
+    )
     # gravity and the core/large cities stand on the gazetteer's populations
-    sources += [provenance.AGGLOMAP, provenance.GEONAMES, provenance.POPULATIONS]
+    sources += [
+        provenance.AGGLOMAP,
+        provenance.GEONAMES,
+        provenance.POPULATIONS,
+        provenance.NATURAL_EARTH,
+    ]
     out = write_table(
         scores,
         args.out,
