@@ -65,7 +65,7 @@ PUBLISHED = [
         ("rail_iletsk_transit", "border_iletsk_west", "sol_iletsk"),
         264,
     ),
-    (("rail_shar_oskemen", None, None), None, 151),
+    (("rail_shar_oskemen", None, None), None, 151),  # KTZ, opened 2008
     (("road_wewc", "khromtau", "karabutak"), None, 121),
     (("road_almaty_oskemen", "ayagoz", "kalbatau"), None, 189),
     (("road_astana_oskemen", "semey", "oskemen"), None, 198),
