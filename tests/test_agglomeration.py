@@ -518,13 +518,47 @@ def test_branch_lines_do_not_make_a_crossing(network_scores):
     assert (t["n_corridors_counted"] <= t["n_corridors_within"]).all()
 
 
-def test_no_transit_keeps_paths_in_kazakhstan(cities):
-    towns = cities[cities["city_id"].isin(["oral", "zhitikara", "lisakovsk", "aksai"])]
-    both = agg.score_towns(towns).set_index("city_id")
-    inside = agg.score_towns(towns, transit=False).set_index("city_id")
-    assert not inside["path_leaves_kz"].any()
-    assert both["path_leaves_kz"].any()  # some path here runs through Russia
-    leaves = both.index[both["path_leaves_kz"]]
-    for key in ("core_city_km_network", "large_city_km_network"):
-        # forbidding transit can only lengthen a path
-        assert (inside.loc[leaves, key].fillna(np.inf) >= both.loc[leaves, key] - 1e-6).all()
+def test_no_transit_keeps_paths_in_kazakhstan():
+    """A town whose shortest way to its large city runs through a section abroad is
+    marked; with transit forbidden the path stays inside (and is longer)."""
+    from shapely import LineString
+
+    lines = gpd.GeoDataFrame(
+        {
+            "corridor_id": ["home_west", "abroad", "home_east", "home_detour"],
+            "name": ["West", "Through Russia", "East", "Detour"],
+            "mode": ["rail", "rail", "rail", "road"],
+            "class": ["trunk"] * 4,
+            "abroad": [False, True, False, False],
+        },
+        geometry=[
+            LineString([(60.0, 50.0), (60.5, 50.0)]),
+            LineString([(60.5, 50.0), (61.5, 50.0)]),
+            LineString([(61.5, 50.0), (62.0, 50.0)]),
+            LineString([(60.0, 50.0), (61.0, 49.0), (62.0, 50.0)]),
+        ],
+        crs="EPSG:4326",
+    )
+    town = gpd.GeoDataFrame(
+        {"id": ["t"], "name": ["Town"], "lat": [50.0], "lon": [60.0]},
+        geometry=gpd.points_from_xy([60.0], [50.0]),
+        crs="EPSG:4326",
+    )
+    city = gpd.GeoDataFrame(
+        {
+            "city_id": ["c"],
+            "name_en": ["City"],
+            "lat": [50.0],
+            "lon": [62.0],
+            "population": [300_000],
+            "status": ["republican"],
+        },
+        geometry=gpd.points_from_xy([62.0], [50.0]),
+        crs="EPSG:4326",
+    )
+    both = agg.score_towns(town, cities=city, corridors=lines).iloc[0]
+    inside = agg.score_towns(town, cities=city, corridors=lines, transit=False).iloc[0]
+    assert bool(both["path_leaves_kz"]) and not bool(inside["path_leaves_kz"])
+    straight = both["large_city_km_geodesic"]
+    assert both["large_city_km_network"] == pytest.approx(straight, rel=1e-3)
+    assert inside["large_city_km_network"] > 1.5 * straight  # the detour

@@ -74,6 +74,7 @@ PUBLISHED = [
     (("road_karaganda_zhezkazgan", "zhanaarka", "zhezkazgan"), None, 317),
     (("road_karaganda_zhezkazgan", "topar", "zhezkazgan"), None, 473),
     (("road_wewc", "karabutak", "aral"), None, 397),
+    (("road_atyrau_oral", None, None), None, 500),
     (("road_wewc", "aral", "zhosaly"), None, 284),
 ]
 

@@ -215,3 +215,25 @@ def test_every_osm_settlement_to_every_main_city(net, sources_dir, cities):
     assert r["total_km"].shape == (len(places), len(MAIN_CITIES))
     assert np.all(r["total_km"] >= _geodesic(lon, lat, c["lon"], c["lat"]) - 1e-6)
     assert seconds < 60
+
+
+def test_oblast_centres_are_joined_by_reasonable_paths(net, cities):
+    """Network/geodesic ratio between the 20 oblast centres and cities of republican
+    significance: median <= 1.25; above 1.6 only the pairs docs/corridors.md explains."""
+    from agglomap.agglomeration import _centres
+
+    if "status" not in cities.columns:
+        pytest.skip("the gazetteer is needed")
+    republican = set(cities.loc[cities["status"] == "republican", "city_id"])
+    ids = sorted(_centres("2022") | republican)
+    c = cities.set_index("city_id").loc[ids]
+    assert len(ids) == 20
+    lon, lat = c["lon"].to_numpy(), c["lat"].to_numpy()
+    r = net.network_distance(lon, lat, lon, lat)["total_km"] / _geodesic(lon, lat, lon, lat)
+    upper = np.triu_indices(len(ids), 1)
+    ratio = r[upper]
+    assert np.median(ratio) <= 1.25
+    pairs = zip(*upper, ratio, strict=True)
+    high = {tuple(sorted((ids[i], ids[j]))) for i, j, x in pairs if x > 1.6}
+    explained = {("aktau", "atyrau"), ("karaganda", "semey"), ("karaganda", "oskemen")}
+    assert high <= explained, high
