@@ -264,6 +264,7 @@ def test_package_data_is_what_geo_build_makes_now(tmp_path):
     assert {p.name for p in written} == {
         "regions.csv",
         "corridors.yaml",
+        "rail.yaml",
         "crosswalk_districts.csv",
         "cities.csv",
     }
