@@ -298,7 +298,7 @@ def test_cli_writes_scores_and_prints_comparison(tmp_path, capsys, sources_dir):
     sidecar = json.loads((tmp_path / "scores.csv.sources.json").read_text(encoding="utf-8"))
     assert "agglomap" in {s["key"] for s in sidecar["sources"]}
     printed = capsys.readouterr().out
-    assert "Comparison with seed paper 004" in printed and "DISAGREE" in printed
+    assert "Comparison with Maimurunova et al. (2025), table 4" in printed and "DISAGREE" in printed
 
 
 def test_cli_towns_file_without_coordinates(tmp_path, capsys):

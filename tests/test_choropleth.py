@@ -1,4 +1,4 @@
-"""Choropleth maps: the default innovation map (seed paper 000, figure 1) and user tables."""
+"""Choropleth maps: the default innovation map (the innovation paper's figure 1) and user tables."""
 
 from __future__ import annotations
 

@@ -210,7 +210,7 @@ def test_monocity_map_credits_the_assessment_file_not_the_paper(
     assert "user_assessment" in keys and "monocity_paper" not in keys
     html = out.read_text(encoding="utf-8")
     assert "Indicators: my_assessment.csv" in html
-    assert "Monocity indicators: seed paper 004" not in html  # the paper's credit line
+    assert "Monocity indicators: Maimurunova et al." not in html  # the paper's credit line
     # without --assessment the paper's three towns are the assessment: the paper is credited
     default = tmp_path / "default.html"
     assert main(["--sources", str(sources_dir), "monocity-map", "--out", str(default)]) == 0

@@ -45,6 +45,8 @@ EXPECTED = [
     "monocity_assessment.csv",
     "monocity_assessment.xlsx",
     "monocity_vs_paper.md",
+    "agglomeration_scores_en.xlsx",
+    "monocity_assessment_en.xlsx",
     "innovation_2021.gpkg",
     "layers/oblasts_2018.gpkg",
     "layers/oblasts_2022.gpkg",
@@ -112,6 +114,7 @@ def test_index_descriptions_are_in_the_runs_language(tmp_path, sources_dir, outp
     english = _descriptions((outputs / "index.html").read_text(encoding="utf-8"))
     assert len(english) == len(descriptions)
     assert "gazetteer as a table" in english and "gazetteer as a table" not in descriptions
+    _check_reader_workbook(out / f"agglomeration_scores_{lang}.xlsx", lang)
 
 
 # --- a run into a file; an index only after a complete run (from the former test_robustness.py)
@@ -154,3 +157,34 @@ def _fake_png(png):
     png.parent.mkdir(parents=True, exist_ok=True)
     png.write_bytes(b"\x89PNG")
     return png
+
+
+def _check_reader_workbook(path, lang):
+    """The run's score workbook for readers: headers, regions and towns in ``lang``,
+    rounded values, a why sentence per TDaa indicator, a column dictionary."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    assert len(book.worksheets) == 2
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 27
+    town, region = {"ru": ("Город", "Область"), "kk": ("Қала", "Облыс")}[lang]
+    assert header[0] == town and header[1] == region
+    col = {h: i for i, h in enumerate(header)}
+    regions = {r[1] for r in body}
+    assert "Карагандинская область" in regions or "Қарағанды облысы" in regions
+    assert all(not re.search(r"KZ-\d", str(r)) for r in regions)
+    assert "Темиртау" in {r[0] for r in body} or "Теміртау" in {r[0] for r in body}
+    for row in body:
+        for i, h in enumerate(header):
+            value = row[i]
+            if isinstance(value, float) and h.endswith(("км", "km")):
+                assert round(value, 1) == value  # km to 0.1
+        assert isinstance(row[col["TDaa1"]], int) and row[col["TDaa1"]] in (0, 100)
+        assert isinstance(row[2], int)  # population, whole persons
+    why = [h for h in header if h.startswith(("TDaa1", "TDaa2", "TDaa3")) and h[5:]]
+    assert len(why) == 3
+    assert all("км" in str(row[col[why[0]]]) for row in body)
+    dictionary = list(book.worksheets[1].iter_rows(values_only=True))
+    assert len(dictionary) == len(header) + 1  # one row per column, with meaning and unit

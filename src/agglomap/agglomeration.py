@@ -1,6 +1,7 @@
 """Agglomeration potential of towns from real distances: TDaa1..3 with evidence, and gravity.
 
-The seed paper 004 scores TDaa1..3 (0 or 100 each) by expert judgement; here they are
+Maimurunova et al. (2025; see :mod:`agglomap.references`) score TDaa1..3 (0 or 100 each)
+by expert judgement; here they are
 computed from distances to the gazetteer cities and the transport corridors, with every
 threshold in :class:`ScoreConfig` (defaults in ``agglomap/data/score_config.yaml``,
 argued in docs/agglomeration.md) and the evidence beside each score:
@@ -569,7 +570,8 @@ def score_towns(
 
 
 def paper_values() -> pd.DataFrame:
-    """TDaa1..3 of Balkhash, Karazhal, Temirtau as printed in table 4 of seed paper 004."""
+    """TDaa1..3 of Balkhash, Karazhal, Temirtau as printed in table 4 of Maimurunova et al.
+    (2025)."""
     table = pd.read_csv(data_path("monocity_reported.csv"), comment="#", dtype=str)
     table = table[table["item"].isin(INDICATORS) & table["town_id"].isin(PAPER_TOWNS)]
     table = table.assign(value=table["value"].astype(float))

@@ -536,10 +536,11 @@ def save_map(m: folium.Map, out: str | Path, *, sources: Sequence[Source] = ()) 
 
 
 def save_figure(
-    fig: Figure, out: str | Path, *, dpi: int = 200, sources: Sequence[Source] = ()
+    fig: Figure, out: str | Path, *, dpi: int | None = None, sources: Sequence[Source] = ()
 ) -> Path:
     """Write a static map as PNG or SVG (by the extension), atomically, with a sources
-    sidecar (default: those the figure credits).
+    sidecar (default: those the figure credits); ``dpi`` defaults to 300 for a figure drawn
+    at a print ``size_mm``, else 200.
 
     Examples
     --------

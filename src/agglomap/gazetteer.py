@@ -76,7 +76,7 @@ def with_role(role: str) -> gpd.GeoDataFrame:
 
 
 def monocities() -> gpd.GeoDataFrame:
-    """The 27 monocities of the seed paper."""
+    """The 27 monocities of the methodology (Maimurunova et al., 2025)."""
     return with_role("monocity")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .errors import InputError, suggest
+from .references import short as _paper
 
 LANGS = ("kk", "ru", "en")
 
@@ -166,9 +167,9 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Nearest corridor",
     },
     "assessment": {
-        "kk": "Моноқаланы бағалау (004 мақала әдістемесі)",
-        "ru": "Оценка моногорода (методика статьи 004)",
-        "en": "Monocity assessment (method of seed paper 004)",
+        "kk": f"Моноқаланы бағалау ({_paper('monocity_paper', 'kk')} әдістемесі)",
+        "ru": f"Оценка моногорода (методика: {_paper('monocity_paper', 'ru')})",
+        "en": f"Monocity assessment (method of {_paper('monocity_paper', 'en')})",
     },
     "ranking": {"kk": "Рейтинг", "ru": "Ранжирование", "en": "Ranking"},
     "ranking_paper": {
@@ -177,6 +178,36 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Ranking in the paper (table 5)",
     },
     # ---------------------------------------------------------------- indicator levels
+    "why.core_city": {
+        "kk": "ең жақын ірі қала {city} {km} км {how} {op} {limit} км",
+        "ru": "ближайший крупный город {city} {km} км {how} {op} {limit} км",
+        "en": "nearest core city {city} {km} km {how} {op} {limit} km",
+    },
+    "why.large_city": {
+        "kk": "ең жақын облыс/республика маңызы бар қала {city} {km} км {how} {op} {limit} км",
+        "ru": "ближайший город областного/республиканского значения {city} {km} км {how} "
+        "{op} {limit} км",
+        "en": "nearest city of oblast or republican significance {city} {km} km {how} "
+        "{op} {limit} km",
+    },
+    "why.corridors": {
+        "kk": "{limit} км ішінде {n} дәліз (кемінде {need} керек)",
+        "ru": "коридоров в пределах {limit} км: {n} (нужно не менее {need})",
+        "en": "{n} corridor(s) within {limit} km (at least {need} needed)",
+    },
+    "why.none": {
+        "kk": "жетімді жерде ірі қала жоқ",
+        "ru": "крупного города в пределах досягаемости нет",
+        "en": "no large city within reach",
+    },
+    "how.network": {"kk": "жолмен", "ru": "по дорогам", "en": "by road"},
+    "how.geodesic": {"kk": "түзу бойымен", "ru": "по прямой", "en": "in a straight line"},
+    "sheet.columns": {"kk": "Бағандар", "ru": "Столбцы", "en": "Columns"},
+    "sheet.scores": {"kk": "TDaa бағалары", "ru": "Оценки TDaa", "en": "TDaa scores"},
+    "sheet.assessment": {"kk": "Бағалау", "ru": "Оценка", "en": "Assessment"},
+    "column.column": {"kk": "Баған", "ru": "Столбец", "en": "Column"},
+    "column.meaning": {"kk": "Мағынасы", "ru": "Значение", "en": "Meaning"},
+    "column.unit": {"kk": "Өлшем бірлігі", "ru": "Единица", "en": "Unit"},
     "level.very low": {"kk": "өте төмен", "ru": "очень низкий", "en": "very low"},
     "level.low": {"kk": "төмен", "ru": "низкий", "en": "low"},
     "level.below average": {"kk": "орташадан төмен", "ru": "ниже среднего", "en": "below average"},
@@ -329,6 +360,16 @@ WORDS: dict[str, dict[str, str]] = {
         "(Балхаш, Каражал, Темиртау)",
         "en": "TDaa computed vs the paper's expert values (Balkhash, Karazhal, Temirtau)",
     },
+    "run.scores_workbook": {
+        "kk": "{n} моноқаланың TDaa бағалары оқырманға арналған кітапта (xlsx)",
+        "ru": "оценки TDaa {n} моногородов — книга для читателя (xlsx)",
+        "en": "TDaa scores of {n} monocities, workbook for readers (xlsx)",
+    },
+    "run.assessment_workbook": {
+        "kk": "моноқалаларды бағалау оқырманға арналған кітапта (xlsx)",
+        "ru": "оценка моногородов — книга для читателя (xlsx)",
+        "en": "monocity assessment, workbook for readers (xlsx)",
+    },
     "run.assessment": {
         "kk": "моноқалалар көрсеткіштері, деңгейлері және сценарийлер рейтингі ({fmt})",
         "ru": "показатели моногородов, уровни и ранжирование сценариев ({fmt})",
@@ -366,6 +407,212 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "снимок экрана {page}",
         "en": "screenshot of {page}",
     },
+}
+
+# Reader workbooks (agglomap.workbooks): column key -> {lang: (header, meaning)}; the unit
+# of each column is a key of UNITS ("" = none). CSV and GeoPackage keep the machine keys.
+READER_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
+    "town": {
+        "kk": ("Қала", "Қаланың атауы"),
+        "ru": ("Город", "Название города"),
+        "en": ("Town", "Name of the town"),
+    },
+    "region": {
+        "kk": ("Облыс", "Қала орналасқан облыс (2022 жылғы бөлініс)"),
+        "ru": ("Область", "Область, в которой лежит город (деление 2022 г.)"),
+        "en": ("Region", "Oblast the town lies in (2022 layout)"),
+    },
+    "population": {
+        "kk": ("Халық саны", "Тұрғындар саны (газеттир: 2021 санақ немесе ҰСБ бағалауы)"),
+        "ru": ("Население", "Число жителей (справочник: перепись 2021 или оценка БНС)"),
+        "en": ("Population", "Inhabitants (gazetteer: 2021 census or BNS estimate)"),
+    },
+    "tdaa1": {
+        "kk": ("TDaa1", "Ірі қаланың функционалдық аймағында (100) немесе жоқ (0)"),
+        "ru": ("TDaa1", "В функциональной зоне крупного города (100) или нет (0)"),
+        "en": ("TDaa1", "In the functional urban area of a large city (100) or not (0)"),
+    },
+    "tdaa2": {
+        "kk": ("TDaa2", "Облыстық/республикалық маңызы бар ірі қалаға жақын (100) немесе жоқ (0)"),
+        "ru": (
+            "TDaa2",
+            "Рядом с крупным городом областного/республиканского значения (100) или нет (0)",
+        ),
+        "en": ("TDaa2", "Near a large city of oblast or republican significance (100) or not (0)"),
+    },
+    "tdaa3": {
+        "kk": ("TDaa3", "Көлік дәліздерінің қиылысында (100) немесе жоқ (0)"),
+        "ru": ("TDaa3", "На пересечении транспортных коридоров (100) или нет (0)"),
+        "en": ("TDaa3", "At a crossing of transport corridors (100) or not (0)"),
+    },
+    "tdaa": {
+        "kk": ("TDaa", "Агломерациялық әлеует, TDaa1–3-тен (0–100)"),
+        "ru": ("TDaa", "Агломерационный потенциал из TDaa1–3 (0–100)"),
+        "en": ("TDaa", "Agglomeration potential from TDaa1–3 (0–100)"),
+    },
+    "tdaa_level": {
+        "kk": ("TDaa деңгейі", "TDaa деңгейі"),
+        "ru": ("Уровень TDaa", "Уровень TDaa"),
+        "en": ("TDaa level", "Level of TDaa"),
+    },
+    "tdaa1_why": {
+        "kk": ("TDaa1 неге", "TDaa1 мәнінің себебі"),
+        "ru": ("TDaa1: почему", "Почему TDaa1 такое"),
+        "en": ("TDaa1 why", "Why TDaa1 has its value"),
+    },
+    "tdaa2_why": {
+        "kk": ("TDaa2 неге", "TDaa2 мәнінің себебі"),
+        "ru": ("TDaa2: почему", "Почему TDaa2 такое"),
+        "en": ("TDaa2 why", "Why TDaa2 has its value"),
+    },
+    "tdaa3_why": {
+        "kk": ("TDaa3 неге", "TDaa3 мәнінің себебі"),
+        "ru": ("TDaa3: почему", "Почему TDaa3 такое"),
+        "en": ("TDaa3 why", "Why TDaa3 has its value"),
+    },
+    "gravity": {
+        "kk": (
+            "Гравитациялық әлеует",
+            "Қалалардың халқы қашықтыққа қарай кемітілген қосынды (индекс)",
+        ),
+        "ru": (
+            "Гравитационный потенциал",
+            "Сумма населения городов, ослабленного с расстоянием (индекс)",
+        ),
+        "en": ("Gravity potential", "Sum of cities' populations discounted by distance (index)"),
+    },
+    "core_city": {
+        "kk": ("Ең жақын ірі қала", "Ең жақын ірі қала (TDaa1)"),
+        "ru": ("Ближайший крупный город", "Ближайший крупный город (TDaa1)"),
+        "en": ("Nearest core city", "Nearest large city (TDaa1)"),
+    },
+    "core_city_km": {
+        "kk": ("Ірі қалаға дейін, км", "Ең жақын ірі қалаға дейінгі қашықтық"),
+        "ru": ("До крупного города, км", "Расстояние до ближайшего крупного города"),
+        "en": ("Core city, km", "Distance to the nearest core city"),
+    },
+    "large_city": {
+        "kk": (
+            "Ең жақын облыс орталығы",
+            "Облыстық/республикалық маңызы бар ең жақын қала (TDaa2)",
+        ),
+        "ru": ("Ближайший центр", "Ближайший город областного/республиканского значения (TDaa2)"),
+        "en": ("Nearest large city", "Nearest city of oblast or republican significance (TDaa2)"),
+    },
+    "large_city_km": {
+        "kk": ("Орталыққа дейін, км", "Сол қалаға дейінгі қашықтық"),
+        "ru": ("До центра, км", "Расстояние до этого города"),
+        "en": ("Large city, km", "Distance to that city"),
+    },
+    "nearest_corridor": {
+        "kk": ("Ең жақын дәліз", "Ең жақын көлік дәлізі"),
+        "ru": ("Ближайший коридор", "Ближайший транспортный коридор"),
+        "en": ("Nearest corridor", "Nearest transport corridor"),
+    },
+    "nearest_corridor_km": {
+        "kk": ("Дәлізге дейін, км", "Ең жақын дәлізге дейінгі қашықтық (түзу бойымен)"),
+        "ru": ("До коридора, км", "Расстояние до ближайшего коридора (по прямой)"),
+        "en": ("Corridor, km", "Distance to the nearest corridor (straight line)"),
+    },
+    "n_corridors_counted": {
+        "kk": ("Дәліздер саны", "Жетімді жердегі жеке дәліздер (бағыттар) саны"),
+        "ru": (
+            "Число коридоров",
+            "Число отдельных коридоров (направлений) в пределах досягаемости",
+        ),
+        "en": ("Corridors counted", "Distinct corridors (routes) within reach"),
+    },
+    "distance_kind": {
+        "kk": ("Қашықтық түрі", "Қашықтықтар қалай өлшенді"),
+        "ru": ("Вид расстояний", "Как измерены расстояния"),
+        "en": ("Distances", "How distances were measured"),
+    },
+    "tdm": {
+        "kk": ("TDm", "Моно-бейінділік: √(TDm1·TDm2)"),
+        "ru": ("TDm", "Монопрофильность: √(TDm1·TDm2)"),
+        "en": ("TDm", "Mono-profile: √(TDm1·TDm2)"),
+    },
+    "tdm_level": {
+        "kk": ("TDm деңгейі", "TDm деңгейі"),
+        "ru": ("Уровень TDm", "Уровень TDm"),
+        "en": ("TDm level", "Level of TDm"),
+    },
+    "tdea": {
+        "kk": ("TDea", "Экономика және әлеуметтік сала: √(TDe·TDa)"),
+        "ru": ("TDea", "Экономика и социальная сфера: √(TDe·TDa)"),
+        "en": ("TDea", "Economy and social sphere: √(TDe·TDa)"),
+    },
+    "tdea_level": {
+        "kk": ("TDea деңгейі", "TDea деңгейі"),
+        "ru": ("Уровень TDea", "Уровень TDea"),
+        "en": ("TDea level", "Level of TDea"),
+    },
+    "tdda": {
+        "kk": ("TDda", "Демография"),
+        "ru": ("TDda", "Демография"),
+        "en": ("TDda", "Demography"),
+    },
+    "tdda_level": {
+        "kk": ("TDda деңгейі", "TDda деңгейі"),
+        "ru": ("Уровень TDda", "Уровень TDda"),
+        "en": ("TDda level", "Level of TDda"),
+    },
+    "tdzhia": {
+        "kk": ("TDzhia", "Жеке инвестициялар"),
+        "ru": ("TDzhia", "Частные инвестиции"),
+        "en": ("TDzhia", "Private investment"),
+    },
+    "tdzhia_level": {
+        "kk": ("TDzhia деңгейі", "TDzhia деңгейі"),
+        "ru": ("Уровень TDzhia", "Уровень TDzhia"),
+        "en": ("TDzhia level", "Level of TDzhia"),
+    },
+    "tdsp": {
+        "kk": ("TDsp", "Ерекше әлеует (шикізат, туризм)"),
+        "ru": ("TDsp", "Особый потенциал (сырьё, туризм)"),
+        "en": ("TDsp", "Special potential (raw materials, tourism)"),
+    },
+    "tdsp_level": {
+        "kk": ("TDsp деңгейі", "TDsp деңгейі"),
+        "ru": ("Уровень TDsp", "Уровень TDsp"),
+        "en": ("TDsp level", "Level of TDsp"),
+    },
+    "plus_inertial": {
+        "kk": ("+ инерциялық", "«инерциялық» сценарийінің қосу ұпайлары"),
+        "ru": ("+ инерционный", "Плюс-баллы сценария «инерционный»"),
+        "en": ("+ inertial", "Plus-points of the inertial scenario"),
+    },
+    "plus_balanced": {
+        "kk": ("+ теңгерімді", "«теңгерімді» сценарийінің қосу ұпайлары"),
+        "ru": ("+ сбалансированный", "Плюс-баллы сценария «сбалансированный»"),
+        "en": ("+ balanced", "Plus-points of the balanced scenario"),
+    },
+    "plus_innovative": {
+        "kk": ("+ инновациялық", "«инновациялық» сценарийінің қосу ұпайлары"),
+        "ru": ("+ инновационный", "Плюс-баллы сценария «инновационный»"),
+        "en": ("+ innovative", "Plus-points of the innovative scenario"),
+    },
+    "plus_diversification": {
+        "kk": ("+ әртараптандыру", "«әртараптандыру» сценарийінің қосу ұпайлары"),
+        "ru": ("+ диверсификация", "Плюс-баллы сценария «диверсификация»"),
+        "en": ("+ diversification", "Plus-points of the diversification scenario"),
+    },
+    "scenario_ranking": {
+        "kk": ("Сценарийлер рейтингі", "Сценарийлер қосу ұпайлары бойынша, көбінен азына"),
+        "ru": ("Ранжирование сценариев", "Сценарии по плюс-баллам, от большего к меньшему"),
+        "en": ("Scenario ranking", "Scenarios by plus-points, most first"),
+    },
+    "top_scenario": {
+        "kk": ("Ұсынылатын сценарий", "Ең көп қосу ұпайы бар сценарий"),
+        "ru": ("Рекомендуемый сценарий", "Сценарий с наибольшим числом плюс-баллов"),
+        "en": ("Recommended scenario", "Scenario with the most plus-points"),
+    },
+}
+READER_UNITS: dict[str, str] = {
+    "population": "persons",
+    "core_city_km": "km",
+    "large_city_km": "km",
+    "nearest_corridor_km": "km",
 }
 
 # Units as written in data files -> how each language prints them ("" = no unit shown).
@@ -447,6 +694,36 @@ def unit_label(unit: str | None, lang: str) -> str:
         if key is not None:
             return f"{_TENGE_SCALES[key][lang]} ₸"
     return unit
+
+
+_CURRENCY_WORDS = ("₸", "тенге", "теңге", "tenge", "kzt", "тг")
+
+
+def _unit_tokens(text: str) -> list[str]:
+    """Lower-case words of ``text`` with every spelling of tenge as "₸" and of a scale
+    word as its key (млн → mln, тыс./мың/thousand → thousand)."""
+    words = re.findall(r"[^\W\d_]+|[%₸²]|\d+", str(text).lower().replace("km2", "км²"))
+    out = []
+    for word in words:
+        if word in _CURRENCY_WORDS:
+            word = "₸"
+        word = _SCALE_ALIASES.get(word, word)
+        out.append({"km": "км", "persons": "чел", "адам": "чел"}.get(word, word))
+    return out
+
+
+def names_unit(name: str, unit: str | None, lang: str) -> bool:
+    """Whether ``name`` (a column name or title) already states ``unit`` at its end, in any
+    spelling: "Инвестиции, млн тенге" states "mln tenge" (printed "млн ₸"), so a legend
+    does not add ", млн ₸" again."""
+    if not unit:
+        return True
+    tail = _unit_tokens(name)
+    for spelling in {unit, unit_label(unit, lang), *(unit_label(unit, x) for x in LANGS)}:
+        want = _unit_tokens(spelling)
+        if want and tail[-len(want) :] == want:
+            return True
+    return False
 
 
 def scheme_name(scheme: str, lang: str) -> str:

@@ -415,7 +415,8 @@ def read_indicators(
 
 
 def default_indicators() -> IndicatorTable:
-    """The shipped 2021 innovation table (seed paper 000, table 1), columns under English keys."""
+    """The shipped 2021 innovation table (table 1 of the innovation paper,
+    :data:`agglomap.references.INNOVATION_PAPER`), columns under English keys."""
     meta = json.loads(data_path(DEFAULT_META).read_text(encoding="utf-8"))
     table = read_indicators(
         data_path(DEFAULT_DATASET), region_column=meta["region_column"], vintage=meta["vintage"]

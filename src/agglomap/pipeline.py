@@ -232,13 +232,19 @@ def _run_steps(
                     write_table(frame, out / f"{name}{ext}", src),
                     t(key, lang).format(n=len(frame), fmt=ext[1:]),
                 )
+        from .workbooks import write_score_workbook
+
+        log.add(
+            write_score_workbook(mono, out / f"agglomeration_scores_{lang}.xlsx", lang, src),
+            t("run.scores_workbook", lang).format(n=len(mono)),
+        )
         cmp = compare_with_paper(mono)
         log.add(
             write_table(cmp, out / "tdaa_vs_paper.csv", src + [provenance.MONOCITY_PAPER]),
             t("run.tdaa_vs_paper", lang),
         )
 
-    with log.step("monocity assessment (seed methodology)"):
+    with log.step("monocity assessment (Maimurunova et al., 2025)"):
         assessment = assess(paper_inputs())
         src = [provenance.MONOCITY_PAPER, provenance.AGGLOMAP]
         for ext in (".csv", ".xlsx"):
@@ -246,6 +252,14 @@ def _run_steps(
                 write_table(assessment, out / f"monocity_assessment{ext}", src),
                 t("run.assessment", lang).format(fmt=ext[1:]),
             )
+        from .workbooks import write_assessment_workbook
+
+        log.add(
+            write_assessment_workbook(
+                assessment, out / f"monocity_assessment_{lang}.xlsx", lang, src
+            ),
+            t("run.assessment_workbook", lang),
+        )
         md = comparison_markdown(comparison_table(assessment))
         log.add(
             write_text(md, out / "monocity_vs_paper.md", src),

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import references
+
 
 @dataclass(frozen=True)
 class Source:
@@ -103,7 +105,8 @@ POPULATIONS = Source(
 INNOVATION_2021 = Source(
     "innovation_2021",
     "Innovation activity of enterprises by region, 2021 (Bureau of National Statistics of the "
-    "Republic of Kazakhstan), as printed in table 1 of the seed paper 000",
+    "Republic of Kazakhstan), as printed in table 1 of "
+    + references.cite("innovation_paper", "en"),
     "public statistics",
     "Indicators: Bureau of National Statistics RK, 2021",
     attribution_ru="Показатели: Бюро национальной статистики РК, 2021",
@@ -111,11 +114,13 @@ INNOVATION_2021 = Source(
 )
 MONOCITY_PAPER = Source(
     "monocity_paper",
-    "Monocity case study (Balkhash, Karazhal, Temirtau), tables 2–5 of the seed paper 004",
+    "Monocity case study (Balkhash, Karazhal, Temirtau), tables 2–5 of "
+    + references.cite("monocity_paper", "en"),
     "cited for research",
-    "Monocity indicators: seed paper 004, tables 2–5",
-    attribution_ru="Показатели моногородов: статья 004, табл. 2–5",
-    attribution_kk="Моноқала көрсеткіштері: 004 мақала, 2–5-кестелер",
+    f"Monocity indicators: {references.short('monocity_paper', 'en')}, tables 2–5",
+    attribution_ru=f"Показатели моногородов: {references.short('monocity_paper', 'ru')}, табл. 2–5",
+    attribution_kk=f"Моноқала көрсеткіштері: {references.short('monocity_paper', 'kk')}, "
+    "2–5-кестелер",
 )
 
 ALL = {

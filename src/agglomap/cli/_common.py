@@ -78,6 +78,56 @@ def add_map_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_print_options(parser: argparse.ArgumentParser, title: bool = False) -> None:
+    """``--size``, ``--dpi``, ``--subtitle``, ``--source`` (and ``--title``) of static images."""
+    if title:
+        parser.add_argument("--title", help="map title")
+    parser.add_argument(
+        "--subtitle", help="line under the title (PNG/SVG; default: the classification note)"
+    )
+    parser.add_argument(
+        "--source",
+        metavar="TEXT",
+        help="credit line text, e.g. 'Source: Bureau of National Statistics, 2023' (PNG/SVG; "
+        "shown before the boundary and data credits, which always stay)",
+    )
+    parser.add_argument(
+        "--size",
+        metavar="SIZE",
+        help="printed size of a PNG/SVG: a4-portrait (170×110 mm, an A4 text width), "
+        "a4-landscape (257×160 mm) or WIDTHxHEIGHT in mm; fonts are chosen for that size "
+        "(none under 6.5 pt)",
+    )
+    parser.add_argument(
+        "--dpi",
+        type=int,
+        metavar="N",
+        help="PNG resolution (default 300 with --size, else 200)",
+    )
+
+
+def print_options(args: argparse.Namespace, fmt: str) -> dict:
+    """Keyword arguments for the static map functions from :func:`add_print_options`;
+    refuses them for HTML output, where they have no effect."""
+    from ..maps.page import parse_size
+
+    given = [f"--{k}" for k in ("size", "dpi", "subtitle", "source") if getattr(args, k, None)]
+    if fmt == "html":
+        if given:
+            raise InputError(f"{', '.join(given)}: only for PNG/SVG output (--format png|svg)")
+        return {}
+    dpi = getattr(args, "dpi", None)
+    if dpi is not None and not 50 <= dpi <= 1200:
+        raise InputError(f"--dpi {dpi}: expected 50–1200")
+    size = getattr(args, "size", None)
+    return {
+        "size_mm": parse_size(size) if size else None,
+        "dpi": dpi,
+        "subtitle": getattr(args, "subtitle", None),
+        "credit": getattr(args, "source", None),
+    }
+
+
 def map_format(args: argparse.Namespace) -> str:
     """``--format``, else the extension of ``--out``; refuses a name that names neither."""
     if args.format:

@@ -13,10 +13,12 @@ from ._common import (
     add_lang,
     add_map_output,
     add_out,
+    add_print_options,
     add_table_input,
     add_vintage,
     load_user_or_builtin_boundaries,
     map_format,
+    print_options,
     refuse_input_as_output,
     say,
     user_source,
@@ -36,7 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=HELP,
         description="Join an indicator table (CSV/XLSX, one row per region) to the region "
         "boundaries and map one of its columns, classified with mapclassify. Without "
-        "--indicators, maps the shipped 2021 innovation table (seed paper 000, table 1).",
+        "--indicators, maps the shipped 2021 innovation table (Bureau of National Statistics, "
+        "as printed in table 1 of the article 'Analysis of the interdependence of the "
+        "urbanization process and the innovative development of urbanized territories of "
+        "the Republic of Kazakhstan').",
     )
     parser.add_argument(
         "--indicators", metavar="FILE", help=".csv or .xlsx (default: the 2021 innovation table)"
@@ -70,6 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--center", type=float, default=0.0, help="centre for --diverging")
     add_map_output(parser)
+    add_print_options(parser)
     add_out(parser, help="output file: .html, .png or .svg")
     parser.set_defaults(func=run)
 
@@ -106,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     fmt = map_format(args)
+    printed = print_options(args, fmt)
     if args.scheme == "user_defined" and not _bins(args.bins):
         raise InputError("--scheme user_defined needs --bins B1,B2,… (upper class bounds)")
     refuse_input_as_output(args.out, [args.indicators, args.boundaries])
@@ -166,8 +173,9 @@ def run(args: argparse.Namespace) -> int:
             cmap=args.cmap,
             diverging=args.diverging,
             center=args.center,
+            **{k: v for k, v in printed.items() if k != "dpi"},
         )
-        out = save_figure(fig, args.out, sources=sources)
+        out = save_figure(fig, args.out, dpi=printed.get("dpi"), sources=sources)
     size_kb = Path(out).stat().st_size / 1024
     say(f"wrote {out} ({size_kb:,.0f} KB, {time.perf_counter() - started:.1f} s)")
     return 0

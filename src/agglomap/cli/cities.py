@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--role",
         choices=sorted(ROLES),
-        help="only the cities of one group of the seed papers",
+        help="only the cities of one group (monocities, agglomerations, smart cities)",
     )
     parser.set_defaults(func=run)
 

@@ -1,4 +1,5 @@
-"""``agglomap monocity``: the seed paper's monocity assessment — indicators, levels, scenario."""
+"""``agglomap monocity``: the monocity assessment of Maimurunova et al. (2025) — indicators,
+levels, scenario."""
 
 from __future__ import annotations
 
@@ -24,7 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "monocity",
         help=HELP,
-        description="Compute the monocity indicators of the seed paper 004 (mono-profile, "
+        description="Compute the monocity indicators of Maimurunova A., Auezova Z., Daniyarova "
+        "M., Imramziyeva M. 'Methodology for determining the innovative scenario for the "
+        "development of single-industry towns of the Republic of Kazakhstan', Bulletin of the "
+        "Kazakh University of Economics, Finance and International Trade, 2025, No. 1 (58) "
+        "(mono-profile, "
         "economy and social sphere, demography, private investment, agglomeration, special "
         "potential), their levels and plus-scores for the four development scenarios. "
         "Without --indicators, assesses the paper's three towns (Balkhash, Karazhal, "
@@ -68,6 +73,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--out", "-o", type=Path, metavar="FILE", help="result: .csv .xlsx .gpkg .geojson .shp"
+    )
+    p.add_argument(
+        "--lang",
+        choices=("kk", "ru", "en"),
+        default=None,
+        help="with an .xlsx --out: a workbook for readers in this language (town names, the "
+        "six indicators with level words, plus-points, recommended scenario, a column "
+        "dictionary sheet); other formats keep machine keys",
     )
     p.add_argument(
         "--comparison",
@@ -126,7 +139,12 @@ def run(args: argparse.Namespace) -> int:
     if out_ext in (".gpkg", ".geojson", ".shp"):
         table = monocity.town_points(result)
         sources += [s for s in (AGGLOMAP, GEONAMES) if s not in sources]
-    write_table(table, args.out, sources, layer="monocity")
+    if args.lang and out_ext == ".xlsx":
+        from ..workbooks import write_assessment_workbook
+
+        write_assessment_workbook(result, args.out, args.lang, sources)
+    else:
+        write_table(table, args.out, sources, layer="monocity")
     for r in result.itertuples():
         say(f"{r.town}: {r.scenario_ranking}")
     say(f"wrote {len(result)} town(s) to {args.out}")

@@ -13,9 +13,11 @@ from ._common import (
     add_lang,
     add_map_output,
     add_out,
+    add_print_options,
     add_vintage,
     load_user_or_builtin_boundaries,
     map_format,
+    print_options,
     refuse_input_as_output,
     say,
     user_source,
@@ -46,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="FILE",
         help="monocity assessment table (.csv/.xlsx with town_id, top_scenario); "
-        "default without --scores: the seed paper's three towns",
+        "default without --scores: the three towns of Maimurunova et al. (2025)",
     )
     add_vintage(
         p,
@@ -72,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "'' for none; HTML only)",
     )
     add_map_output(p)
-    p.add_argument("--title", default=None, help="map title")
+    add_print_options(p, title=True)
     add_out(p)
     p.set_defaults(func=run)
 
@@ -97,7 +99,7 @@ def map_sources(
     args: argparse.Namespace, assessed: bool, boundary_source: Source, tiles: str | None
 ) -> list[Source]:
     """The map's sources: the user's --scores and --assessment files credited by name
-    (not the seed paper, whose towns are only the default assessment), the boundaries
+    (not the monocity paper, whose towns are only the default assessment), the boundaries
     actually drawn, then what the map adds (corridors, gazetteer, tiles)."""
     from ..maps import monocities as mm
     from ..provenance import MONOCITY_PAPER, recorded_sources
@@ -119,6 +121,70 @@ def map_sources(
     return list(dict.fromkeys(sources))
 
 
+_LAT = ("lat", "latitude", "широта", "ендік")
+_LON = ("lon", "lng", "longitude", "долгота", "бойлық")
+
+
+def place_assessed_towns(scores, assessment, path: Path | None):
+    """``scores`` with every town of ``assessment`` on the map: an assessed town without a
+    score row is scored (:func:`agglomap.agglomeration.score_towns`, same defaults) at the
+    assessment's own ``lat``/``lon``, else at the gazetteer's coordinates for its
+    ``town_id``; a town with neither is refused in one line (never silently dropped)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from ..agglomeration import score_towns
+    from ..gazetteer import load_cities
+    from ..maps.monocities import check_scores
+
+    scores = check_scores(scores)
+    if assessment is None or not len(assessment) or "town_id" not in assessment.columns:
+        return scores
+    ids = assessment["town_id"].map(lambda v: "" if pd.isna(v) else str(v).strip())
+    names = assessment["town"] if "town" in assessment.columns else ids
+    names = [
+        str(n) if pd.notna(n) and str(n).strip() else i for n, i in zip(names, ids, strict=True)
+    ]
+    known = set(scores["id"].astype(str))
+    lower = {str(c).strip().lower(): c for c in assessment.columns}
+    lat_col = next((lower[c] for c in _LAT if c in lower), None)
+    lon_col = next((lower[c] for c in _LON if c in lower), None)
+    cities = load_cities().set_index("city_id")
+    rows, unplaced = [], []
+    for i, town_id in enumerate(ids):
+        if town_id in known:
+            continue
+        lat = lon = float("nan")
+        if lat_col is not None and lon_col is not None:
+            lat = pd.to_numeric(assessment[lat_col].iloc[i], errors="coerce")
+            lon = pd.to_numeric(assessment[lon_col].iloc[i], errors="coerce")
+        if not (pd.notna(lat) and pd.notna(lon)) and town_id in cities.index:
+            lat, lon = cities.at[town_id, "lat"], cities.at[town_id, "lon"]
+        if not (pd.notna(lat) and pd.notna(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+            unplaced.append(f"{names[i]} (row {i + 2})" if names[i] != town_id else town_id)
+            continue
+        row = {"id": town_id or names[i], "name": names[i], "lat": float(lat), "lon": float(lon)}
+        if town_id in cities.index:
+            row["population"] = cities.at[town_id, "population"]
+        rows.append(row)
+        known.add(town_id)
+    if unplaced:
+        raise InputError(
+            f"assessed town(s) {', '.join(unplaced)} are neither scored nor in the gazetteer, "
+            "and the file has no lat/lon for them: add lat and lon columns (WGS84 degrees) "
+            "or pass --scores with their score rows",
+            path=path,
+            column="town_id",
+        )
+    if not rows:
+        return scores
+    extra = pd.DataFrame(rows)
+    towns = gpd.GeoDataFrame(extra, geometry=gpd.points_from_xy(extra.lon, extra.lat), crs=4326)
+    say(f"scoring {len(rows)} assessed town(s) that had no score row: {', '.join(extra.name)}")
+    added = check_scores(score_towns(towns))
+    return gpd.GeoDataFrame(pd.concat([scores, added], ignore_index=True), crs=4326)
+
+
 def run(args: argparse.Namespace) -> int:
     from ..corridors import load_corridors
     from ..maps import monocities as mm
@@ -127,6 +193,7 @@ def run(args: argparse.Namespace) -> int:
 
     out: Path = args.out
     fmt = map_format(args)
+    printed = print_options(args, fmt)
     rings = parse_rings(args.rings)
     refuse_input_as_output(out, [args.scores, args.assessment, args.boundaries])
     started = time.perf_counter()
@@ -138,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
         say("scoring the 27 monocities with the default configuration…")
         scores = default_scores()
         assessment = read_assessment(args.assessment) if args.assessment else default_assessment()
+    scores = place_assessed_towns(scores, assessment, args.assessment)
     boundaries, boundary_source = load_user_or_builtin_boundaries(args, args.vintage or "2022")
     vintage = str(boundaries["vintage"].iloc[0])
     corridors = load_corridors()
@@ -174,7 +242,8 @@ def run(args: argparse.Namespace) -> int:
             title=args.title,
             lang=args.lang,
             sources=static_sources,
+            **{k: v for k, v in printed.items() if k != "dpi"},
         )
-        save_figure(fig, out, sources=static_sources)
+        save_figure(fig, out, dpi=printed.get("dpi"))  # sources: what the figure credits
     say(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB, {time.perf_counter() - started:.1f} s)")
     return 0

@@ -47,10 +47,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "score",
         help=HELP,
-        description="Score towns on the seed paper's agglomeration indicators TDaa1 (in a "
+        description="Score towns on the agglomeration indicators TDaa1 (in a "
         "large city's commuting zone), TDaa2 (near an oblast/republican city), TDaa3 (at a "
         "crossing of transport corridors) and a gravity potential, from geodesic and network "
         "distances, with the evidence for each score. Thresholds: docs/agglomeration.md.",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("kk", "ru", "en"),
+        default=None,
+        help="with an .xlsx --out: a workbook for readers in this language (headers, town and "
+        "region names, rounded values, a 'why' sentence per TDaa indicator, a column "
+        "dictionary sheet); CSV and GeoPackage keep machine keys",
     )
     parser.add_argument(
         "--towns",
@@ -218,24 +226,31 @@ def run(args: argparse.Namespace) -> int:
         provenance.POPULATIONS,
         provenance.NATURAL_EARTH,
     ]
-    out = write_table(
-        scores,
-        args.out,
-        list(dict.fromkeys(sources)),
-        layer="scores",
-        sidecar={
-            "distance": args.distance,
-            "config": _config_record(config, origin, args.config),
-            **({"set_aside": set_aside} if set_aside else {}),
-        },
-    )
+    if args.lang and args.out.suffix.lower() == ".xlsx":
+        from ..workbooks import write_score_workbook
+
+        out = write_score_workbook(
+            scores, args.out, args.lang, list(dict.fromkeys(sources)), config=config
+        )
+    else:
+        out = write_table(
+            scores,
+            args.out,
+            list(dict.fromkeys(sources)),
+            layer="scores",
+            sidecar={
+                "distance": args.distance,
+                "config": _config_record(config, origin, args.config),
+                **({"set_aside": set_aside} if set_aside else {}),
+            },
+        )
     counts = scores["tdaa_level"].value_counts()
     levels = ", ".join(f"{k} {v}" for k, v in counts.items())
     say(f"wrote {_towns_word(len(scores))} to {out}: {levels}")
     paper = compare_with_paper(scores, config)
     if len(paper):
         agree = int(paper["agree"].sum())
-        print(f"Comparison with seed paper 004, table 4 ({agree}/{len(paper)} agree):")
+        print(f"Comparison with Maimurunova et al. (2025), table 4 ({agree}/{len(paper)} agree):")
         for r in paper.itertuples():
             verdict = "agree" if r.agree else "DISAGREE"
             print(

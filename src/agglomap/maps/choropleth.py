@@ -48,7 +48,8 @@ LEADER_OFFSETS: dict[str, tuple[int, int]] = {
 DEFAULT_LEADER = (30, -26)
 DEFAULT_OUTPUT = "choropleth_innovation_2021.html"
 
-# Titles of the shipped 2021 table's mapped columns (seed paper 000, table 1 headers),
+# Titles of the shipped 2021 table's mapped columns (table 1 headers of the innovation paper,
+# agglomap.references),
 # column -> {lang: title}, from agglomap.i18n.
 DEFAULT_LAYERS: dict[str, dict[str, str]] = {
     column: WORDS[f"layer.{column}"]

@@ -35,8 +35,9 @@ from ..boundaries import EQUAL_AREA
 from ..distances import GEOD
 from ..errors import InputError, suggest
 from ..export import atomic_path, write_sidecar
-from ..i18n import LANGS, check_lang, t, unit_label
-from ..provenance import GEOKZ, Source, attribution
+from ..i18n import LANGS, check_lang, names_unit, t, unit_label
+from ..provenance import GEOKZ, POPULATIONS, Source, attribution
+from . import page
 from .style import NO_DATA, TDAA_COLORS, TDAA_LEVELS, luminance, tdaa_level_key
 
 PROJECTION = EQUAL_AREA
@@ -91,7 +92,7 @@ def draw_scale_bar(ax, lang: str = "en", crs: str = PROJECTION, fraction: float 
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     width = x1 - x0
-    bx, by = x0 + 0.72 * width, y0 + 0.05 * (y1 - y0)
+    bx, by = x0 + 0.72 * width, y0 + 0.012 * (y1 - y0)
     km = nice_km(fraction * width / 1000.0)
     length = scale_bar_metres(km, bx, by, crs)
     height = 0.008 * (y1 - y0)
@@ -166,41 +167,163 @@ def image_path(out: str | Path) -> Path:
     return out
 
 
-def _figure(side_legend: bool = False) -> tuple[Figure, object]:
-    fig = Figure(figsize=(12, 6.6) if side_legend else (11, 7.2))
+def _figure(size_mm: tuple[float, float] | None = None) -> tuple[Figure, object]:
+    """A figure of the printed size ``size_mm`` (width, height in mm; ``None``: the screen
+    default of :mod:`.page`) with one map axes; :func:`_layout` positions it."""
+    fig = Figure(figsize=page.inches(size_mm))
     FigureCanvasAgg(fig)  # a canvas of our own: no pyplot, no global backend state
-    ax = fig.add_axes((0.01, 0.06, 0.80 if side_legend else 0.98, 0.86))
+    ax = fig.add_axes((0.01, 0.06, 0.80, 0.86))
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.margins(0.02)
     return fig, ax
 
 
-def _finish(
-    fig: Figure, ax, title: str, subtitle: str | None, sources: Sequence[Source], lang: str
-) -> None:
-    fig.text(0.5, 0.965, title, ha="center", va="center", fontsize=15, fontweight="bold")
-    if subtitle:
-        fig.text(0.5, 0.93, subtitle, ha="center", va="center", fontsize=9.5, color="#444")
+TITLE_PT = 13.0
+SUBTITLE_PT = 8.5
+LEGEND_PT = 7.5
+LEGEND_TITLE_PT = 8.0
+CREDIT_PT = page.MIN_FONT_PT
+_MARGIN_IN = 0.08  # blank edge around everything, inches
+_GAP_IN = 0.06
+
+
+def wrap_to(text: str, fontsize: float, width_in: float) -> str:
+    """``text`` wrapped to lines that fit ``width_in`` inches at ``fontsize`` points (a
+    conservative 0.56 em per character; :func:`_layout` checks the drawn width)."""
+    chars = max(12, int(width_in * 72 / (0.56 * fontsize)))
+    return "\n".join(textwrap.fill(part, chars) for part in str(text).split("\n"))
+
+
+def _height_in(artist, renderer, dpi: float) -> float:
+    return artist.get_window_extent(renderer).height / dpi
+
+
+def _layout(
+    fig: Figure,
+    ax,
+    *,
+    title: str,
+    subtitle: str | None,
+    credit: str,
+    note: str,
+    legends: Sequence = (),
+    reserve_subtitle: str | None = None,
+):
+    """Position everything at the figure's printed size: the title (and subtitle) on top,
+    wrapped to the width; the projection note and credit line at the bottom, wrapped; the
+    ``legends`` stacked in a column at the right edge (a new column to the left when one
+    is full), and the map axes in the space left. Nothing is placed outside the canvas.
+
+    ``reserve_subtitle`` keeps room for a subtitle that is only known later (the
+    monocity map's labelling note): the returned subtitle Text is then set by the caller.
+    """
+    width, height = fig.get_size_inches()
+    renderer = fig.canvas.get_renderer()
+    dpi = fig.dpi
+    usable = width - 2 * _MARGIN_IN
+    top = height - _MARGIN_IN
+    head = fig.text(
+        0.5,
+        top / height,
+        wrap_to(title, TITLE_PT, usable),
+        ha="center",
+        va="top",
+        fontsize=TITLE_PT,
+        fontweight="bold",
+        linespacing=1.1,
+    )
+    top -= _height_in(head, renderer, dpi) + _GAP_IN / 2
+    sub = fig.text(
+        0.5,
+        top / height,
+        wrap_to(subtitle or reserve_subtitle or "", SUBTITLE_PT, usable),
+        ha="center",
+        va="top",
+        fontsize=SUBTITLE_PT,
+        color="#444",
+    )
+    if subtitle or reserve_subtitle:
+        top -= _height_in(sub, renderer, dpi)
+    if not subtitle:
+        sub.set_text("")
+    top -= _GAP_IN
+    foot = fig.text(
+        _MARGIN_IN / width,
+        _MARGIN_IN / height,
+        wrap_to(note, CREDIT_PT, usable) + "\n" + wrap_to(credit, CREDIT_PT, usable),
+        ha="left",
+        va="bottom",
+        fontsize=CREDIT_PT,
+        color="#333",
+        linespacing=1.25,
+    )
+    bottom = _MARGIN_IN + _height_in(foot, renderer, dpi) + _GAP_IN
+    right = width - _MARGIN_IN  # inches: the legends' right edge
+    y = top
+    column_w = 0.0
+    for legend in legends:
+        legend.set_bbox_to_anchor((right / width, y / height), transform=fig.transFigure)
+        box = legend.get_window_extent(renderer)
+        w, h = box.width / dpi, box.height / dpi
+        if y - h < bottom and y < top:  # this column is full: start one to its left
+            right -= column_w + _GAP_IN
+            y, column_w = top, 0.0
+            legend.set_bbox_to_anchor((right / width, y / height), transform=fig.transFigure)
+        if y - h < _MARGIN_IN:
+            mm = width * page.MM_PER_INCH, height * page.MM_PER_INCH
+            raise InputError(
+                f"the legend does not fit a {mm[0]:.0f}×{mm[1]:.0f} mm figure at legible font "
+                "sizes; choose a larger --size or a shorter title"
+            )
+        column_w = max(column_w, w)
+        y -= h + _GAP_IN
+    map_right = right - column_w - (_GAP_IN if legends else 0.0)
+    if map_right - _MARGIN_IN < 0.4 * usable or top - bottom < 0.3 * height:
+        mm = width * page.MM_PER_INCH, height * page.MM_PER_INCH
+        raise InputError(
+            f"a {mm[0]:.0f}×{mm[1]:.0f} mm figure leaves too little room for the map beside "
+            "its title, legend and credits; choose a larger --size or a shorter title"
+        )
+    ax.set_position(
+        (
+            _MARGIN_IN / width,
+            bottom / height,
+            (map_right - _MARGIN_IN) / width,
+            max(top - bottom, 0.5) / height,
+        )
+    )
     ax.autoscale_view()
-    ax.set_xlim(ax.get_xlim())  # freeze: the scale bar and arrow must not move the view
-    ax.set_ylim(ax.get_ylim())
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    ax.set_xlim(x0, x1)  # freeze: labels, scale bar and arrow must not move the view
+    ax.set_ylim(y0 - _SCALE_STRIP * (y1 - y0), y1)  # a strip under the map for the bar
+    return sub
+
+
+_SCALE_STRIP = 0.07  # share of the map's height added below it for the scale bar
+
+
+def _finish(fig: Figure, ax, lang: str) -> None:
+    """Draw the scale bar and north arrow (after :func:`_layout` froze the view)."""
     draw_scale_bar(ax, lang)
     draw_north_arrow(ax, lang)
-    note = t("projection_note", lang)
-    credit = attribution(*sources, lang=lang)
-    fig.text(0.01, 0.022, credit, ha="left", va="center", fontsize=7, color="#333")
-    fig.text(0.99, 0.045, note, ha="right", va="center", fontsize=6.5, color="#555")
-    fig.agglomap_sources = list(sources)  # what the credit line names: save_figure's default
 
 
 def save_figure(
-    fig: Figure, out: str | Path, *, dpi: int = 200, sources: Sequence[Source] | None = None
+    fig: Figure,
+    out: str | Path,
+    *,
+    dpi: int | None = None,
+    sources: Sequence[Source] | None = None,
 ) -> Path:
     """Write a static map to ``out`` (.png or .svg, by the extension) atomically, with a
     ``<out>.sources.json`` sidecar naming ``sources`` (default: those the figure credits).
-    The PNG resolution is ``dpi``; SVG keeps its text as text."""
+    The PNG resolution is ``dpi`` (default: 300 for a figure drawn at a print size, else
+    200); SVG keeps its text as text."""
     out = image_path(out)
+    if dpi is None:
+        dpi = getattr(fig, "agglomap_dpi", page.SCREEN_DPI)
     if sources is None:
         sources = getattr(fig, "agglomap_sources", ())
     fmt = out.suffix.lower().lstrip(".")
@@ -257,12 +380,20 @@ def static_choropleth(
     diverging: bool = False,
     center: float = 0.0,
     value_labels: bool = True,
+    size_mm: tuple[float, float] | None = None,
+    subtitle: str | None = None,
+    credit: str | None = None,
 ) -> Figure:
     """Choropleth of ``gdf[column]`` as a matplotlib Figure (save it with :func:`save_figure`
     or ``fig.savefig``), classed and coloured
     exactly as the web map (:func:`agglomap.maps.choropleth.classify`: ``scheme``, ``k``,
     ``bins`` for user_defined, ``cmap``, ``diverging`` around ``center``) with the same
-    legend limits. Each region shows its name and value; regions without one are grey."""
+    legend limits. Each region shows its name and value; regions without one are grey.
+
+    ``size_mm`` is the printed size (width, height in mm; see :mod:`.page`), at which no
+    text is under :data:`.page.MIN_FONT_PT`.
+    ``subtitle`` replaces the classification note; ``credit`` is added to the credit line.
+    """
     from .choropleth import (
         DEFAULT_LAYERS,
         class_labels,
@@ -289,15 +420,10 @@ def static_choropleth(
     frame = gdf.to_crs(PROJECTION)
     face = np.array([NO_DATA if cls < 0 else c.colours[cls] for cls in c.yb], dtype=object)
 
-    fig, ax = _figure(side_legend=True)
+    fig, ax = _figure(size_mm)
     frame.plot(ax=ax, color=list(face), edgecolor="white", linewidth=0.7)
-    points, _small = label_points(gdf.to_crs(4326))
-    xy = _project_points(points)
-    decimals = default_decimals(values, unit)  # as the web map prints them (1 for %, …)
-    shown_values = values if value_labels else None
-    _label_regions(ax, frame, lang, fills=face, values=shown_values, decimals=decimals, xy=xy)
     handles = [
-        Patch(facecolor=colour, edgecolor="#777", label=text)
+        Patch(facecolor=colour, edgecolor="#777", label=_wrap_label(text))
         for colour, text in zip(c.colours, class_labels(c, unit, lang), strict=True)
     ]
     if not known.all():  # static legend entries are lower case ("no data", "low", …)
@@ -305,21 +431,50 @@ def static_choropleth(
         handles.append(Patch(facecolor=NO_DATA, edgecolor="#777", label=no_data))
     name = title or column
     shown = unit_label(unit, lang)
-    if shown and not name.rstrip().endswith((shown, unit)):
+    if shown and not names_unit(name, unit, lang):
         name = f"{name}, {shown}"
-    ax.legend(
+    legend = ax.legend(
         handles=handles,
-        title=textwrap.fill(name, 26),
-        loc="upper left",
-        bbox_to_anchor=(1.0, 0.98),
-        fontsize=8,
-        title_fontsize=8.5,
+        title=textwrap.fill(name, LEGEND_CHARS),
+        loc="upper right",
+        fontsize=LEGEND_PT,
+        title_fontsize=LEGEND_TITLE_PT,
         frameon=True,
         framealpha=0.9,
     )
-    subtitle = classification_note(scheme, c.k, lang)
-    _finish(fig, ax, title or column, subtitle, sources, lang)
+    _layout(
+        fig,
+        ax,
+        title=title or column,
+        subtitle=subtitle or classification_note(scheme, c.k, lang),
+        credit=_credit_line(sources, credit, lang),
+        note=t("projection_note", lang),
+        legends=[legend],
+    )
+    points, _small = label_points(gdf.to_crs(4326))
+    xy = _project_points(points)
+    decimals = default_decimals(values, unit)  # as the web map prints them (1 for %, …)
+    shown_values = values if value_labels else None
+    _label_regions(ax, frame, lang, fills=face, values=shown_values, decimals=decimals, xy=xy)
+    _finish(fig, ax, lang)
+    fig.agglomap_sources = list(sources)  # what the credit line names: save_figure's default
+    fig.agglomap_dpi = page.default_dpi(size_mm)  # 300 for a print size
     return fig
+
+
+LEGEND_CHARS = 28  # legend titles and class labels wrap at this many characters
+
+
+def _wrap_label(text: str) -> str:
+    """A legend class label, wrapped when long (it then widens the legend by at most
+    :data:`LEGEND_CHARS` characters instead of running off the figure)."""
+    return textwrap.fill(text, LEGEND_CHARS, break_long_words=False)
+
+
+def _credit_line(sources: Sequence[Source], credit: str | None, lang: str) -> str:
+    """The credit line: the sources' attributions, then the user's ``credit`` (--source)."""
+    line = attribution(*sources, lang=lang)
+    return f"{credit} | {line}" if credit else line
 
 
 def _project_points(points: np.ndarray) -> list[tuple[float, float] | None]:
@@ -386,7 +541,7 @@ def _label_regions(
                 textcoords="offset points",
                 ha="right" if dx < 0 else "left",
                 va="center",
-                fontsize=fontsize - 0.5,
+                fontsize=max(fontsize - 0.5, page.MIN_FONT_PT),
                 color=color,
                 zorder=7,
                 bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
@@ -595,6 +750,9 @@ def static_monocity_map(
     title: str | None = None,
     lang: str = "en",
     sources: Sequence[Source] = (GEOKZ,),
+    size_mm: tuple[float, float] | None = None,
+    subtitle: str | None = None,
+    credit: str | None = None,
 ) -> Figure:
     """Monocities coloured by TDaa level, sized by population, over oblasts and corridors, as
     a matplotlib Figure (save it with :func:`save_figure` or ``fig.savefig``).
@@ -612,6 +770,9 @@ def static_monocity_map(
             title=title,
             lang=lang,
             sources=sources,
+            size_mm=size_mm,
+            subtitle=subtitle,
+            credit=credit,
         )
 
 
@@ -623,8 +784,16 @@ def _monocity_figure(
     title: str | None,
     lang: str,
     sources: Sequence[Source],
+    size_mm: tuple[float, float] | None,
+    subtitle: str | None,
+    credit: str | None,
 ) -> Figure:
-    """The monocity map as a matplotlib figure. Large-city names (zorder 7.5) and town names
+    """The monocity map as a matplotlib figure, ``size_mm`` (width, height in mm) as
+    printed; ``subtitle`` is shown above the map (default: the labelling note, if any),
+    ``credit`` leads the credit line. Where circles are sized by population and no towns
+    file of the user's is among ``sources``, the populations' source is credited
+    (:data:`agglomap.provenance.POPULATIONS`); ``fig.agglomap_sources`` lists what the
+    credit line names. Large-city names (zorder 7.5) and town names
     (zorder 8) are placed first, clear of every circle, marker and other name; oblast names
     (zorder 5, lighter) only where they cover no town name or circle. Of more than
     :data:`MAX_LABELS` towns only the largest (or highest-TDaa) are named, as a note says."""
@@ -633,7 +802,7 @@ def _monocity_figure(
         raise InputError(
             "scores need a 'tdaa_level' column (from score_towns)", column="tdaa_level"
         )
-    fig, ax = _figure(side_legend=True)
+    fig, ax = _figure(size_mm)
     if boundaries is not None:
         b = boundaries.to_crs(PROJECTION)
         b.plot(ax=ax, color="#f2f0eb", edgecolor="#a9a59b", linewidth=0.6)
@@ -664,17 +833,6 @@ def _monocity_figure(
         cx = np.array([c[1] for c in cities])
         cy = np.array([c[2] for c in cities])
         ax.scatter(cx, cy, s=14, c="black", marker="s", zorder=7, gid="large-city")
-    texts = label_texts(scores, lang)
-    priority, basis = label_priority(scores, pop)
-    wanted = [i for i in priority if texts[i] is not None]
-    taken, named = _label_towns(fig, ax, xs, ys, texts, areas, wanted, cities)
-    if boundaries is not None:  # after the towns: a region name never covers a town's
-        _label_regions(ax, b, lang, color="#9a958a", avoid=taken, fontsize=6)
-    note = None
-    if named < n_towns:
-        by = {"population": "labels_note_population", "tdaa": "labels_note_tdaa"}[basis]
-        key = "labels_note_room" if n_towns <= MAX_LABELS else by
-        note = t(key, lang).format(n=_fmt(named, lang), total=_fmt(n_towns, lang))
 
     level_handles = [
         Line2D(
@@ -732,25 +890,51 @@ def _monocity_figure(
         ax,
         level_handles + handles,
         title=textwrap.fill(t("tdaa_potential", lang).replace(" (", "\n("), 24),
-        loc="upper left",
-        bbox_to_anchor=(1.0, 0.98),
-        fontsize=8,
-        title_fontsize=8.5,
+        loc="upper right",
+        fontsize=LEGEND_PT,
+        title_fontsize=LEGEND_TITLE_PT,
         framealpha=0.9,
     )
     ax.add_artist(first)
-    ax.legend(
+    second = ax.legend(
         handles=size_handles,
         title=t("population", lang),
-        loc="upper left",
-        bbox_to_anchor=(1.0, 0.42),
-        fontsize=8,
-        title_fontsize=8.5,
+        loc="upper right",
+        fontsize=LEGEND_PT,
+        title_fontsize=LEGEND_TITLE_PT,
         framealpha=0.9,
         labelspacing=1.3,
         borderpad=0.9,
     )
-    _finish(fig, ax, title or t("monocity_title", lang), note, sources, lang)
+    sources = list(sources)
+    if np.isfinite(pop).any() and not {"user_towns", "osm"} & {s.key for s in sources}:
+        sources.append(POPULATIONS)  # the circles are sized by the gazetteer's populations
+    texts = label_texts(scores, lang)
+    priority, basis = label_priority(scores, pop)
+    by = {"population": "labels_note_population", "tdaa": "labels_note_tdaa"}[basis]
+    note_key = "labels_note_room" if n_towns <= MAX_LABELS else by
+    widest = _fmt(n_towns, lang)
+    sub = _layout(
+        fig,
+        ax,
+        title=title or t("monocity_title", lang),
+        subtitle=subtitle,
+        credit=_credit_line(sources, credit, lang),
+        note=t("projection_note", lang),
+        legends=[first, second],
+        reserve_subtitle=t(note_key, lang).format(n=widest, total=widest),
+    )
+    wanted = [i for i in priority if texts[i] is not None]
+    taken, named = _label_towns(fig, ax, xs, ys, texts, areas, wanted, cities)
+    if boundaries is not None:  # after the towns: a region name never covers a town's
+        _label_regions(ax, b, lang, color="#9a958a", avoid=taken, fontsize=page.MIN_FONT_PT)
+    if named < n_towns and not subtitle:
+        note = t(note_key, lang).format(n=_fmt(named, lang), total=_fmt(n_towns, lang))
+        width = fig.get_size_inches()[0] - 2 * _MARGIN_IN
+        sub.set_text(wrap_to(note, SUBTITLE_PT, width))
+    _finish(fig, ax, lang)
+    fig.agglomap_sources = sources  # what the credit line names: save_figure's default
+    fig.agglomap_dpi = page.default_dpi(size_mm)  # 300 for a print size
     return fig
 
 
@@ -846,7 +1030,7 @@ def _label_towns(
         return False
 
     for name, (px, py) in zip([c[0] for c in cities], city_pts, strict=True):
-        place(name, px, py, city_r, -2, fontsize=6.5, fontstyle="italic", zorder=7.5)
+        place(name, px, py, city_r, -2, fontsize=page.MIN_FONT_PT, fontstyle="italic", zorder=7.5)
     named = 0
     for tries, i in enumerate(wanted):
         if named >= MAX_LABELS or tries >= 20 * MAX_LABELS:

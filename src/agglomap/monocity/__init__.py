@@ -1,4 +1,5 @@
-"""Monocity assessment of the seed paper 004: seven indicators, their levels, a scenario.
+"""Monocity assessment of Maimurunova et al. (2025, :mod:`agglomap.references`): seven
+indicators, their levels, a scenario.
 
 ``assess(inputs)`` computes every indicator and level for each town, scores the four
 development scenarios with a stated rule (``scenario_rules.yaml``) and, for the paper's

@@ -1,4 +1,4 @@
-"""The seven indicators of the seed paper 004, one pure function each, vectorised over towns.
+"""The seven indicators of Maimurunova et al. (2025), one pure function each, vectorised over towns.
 
 Every function takes a frame of numeric inputs (one row per town, columns as in
 ``template.COLUMNS``) and returns a Series (or a frame of parts) on the same index.

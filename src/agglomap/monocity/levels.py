@@ -1,4 +1,4 @@
-"""Level bands of the seed paper 004 and the rule that puts a value into a band.
+"""Level bands of Maimurunova et al. (2025) and the rule that puts a value into a band.
 
 Each indicator has bands ``(lower bound, name)`` in ascending order; the last band is
 open-ended (a value above the paper's last upper bound is still in the top band).

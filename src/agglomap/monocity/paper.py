@@ -1,4 +1,5 @@
-"""The seed paper's case study: its inputs, its reported values and levels, and table 5."""
+"""The case study of Maimurunova et al. (2025): its inputs, its reported values and levels,
+and table 5."""
 
 from __future__ import annotations
 
