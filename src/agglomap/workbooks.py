@@ -153,7 +153,7 @@ def readable_scores(
     ]
     out["gravity"] = pd.to_numeric(_column(scores, "gravity"), errors="coerce").round(2)
     out["distance_kind"] = [
-        t(f"how.{k}" if k in ("network", "geodesic") else "how.geodesic", lang) for k in kind
+        t("how.network" if k == "network" else "how.geodesic", lang) for k in kind
     ]
     return out[list(SCORE_COLUMNS)].reset_index(drop=True)
 
@@ -180,7 +180,7 @@ def column_dictionary(keys: Sequence[str], lang: str) -> pd.DataFrame:
         unit = unit_label(READER_UNITS.get(key, ""), lang)
         rows.append({"column": header, "meaning": meaning, "unit": unit})
     frame = pd.DataFrame(rows)
-    frame.columns = [t(f"column.{c}", lang) for c in frame.columns]
+    frame.columns = [t("column.column", lang), t("column.meaning", lang), t("column.unit", lang)]
     return frame
 
 
