@@ -561,6 +561,11 @@ def score_towns(
     out["core_city_id"] = col["core_city_id"]
     out["large_city_id"] = col["large_city_id"]
     out["nearest_corridor_id"] = col["nearest_corridor_id"]
+    # which network the network km ran on, and a note for a town off its main component
+    out["network"] = getattr(network, "name", None)
+    out["network_note"] = (
+        network.access_notes(frame["lon"], frame["lat"]) if network is not None else ""
+    )
     return gpd.GeoDataFrame(
         out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326"
     )

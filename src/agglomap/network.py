@@ -15,10 +15,16 @@ Every edge is a geodesic between its ends and the geodesic distance satisfies th
 triangle inequality, so a network distance is never shorter than the geodesic distance
 between the same two places. Places whose nearest vertices lie in different connected
 components (e.g. a road-only and a rail-only piece) are ``inf`` apart.
+
+The same class carries a user's own road or rail network (an OpenStreetMap extract or any
+line layer, see :mod:`agglomap.network_file`). Shortest paths run in batches of sources
+(bounded memory), optionally capped at a search radius (``max_km``) and optionally on a
+Dask cluster (``scheduler``); every way gives the same kilometres.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,12 +68,24 @@ class CorridorNetwork:
     spacing_km: float
     junction_km: float
     _edge_corridor: csr_matrix = field(repr=False)  # corridor index + 2 per edge; 1 = junction
+    #: What the network is, for evidence and sidecars (file name, licence, build settings).
+    name: str = "agglomap corridors"
+    info: dict[str, Any] = field(default_factory=dict)
+    #: Search cap (km) of every shortest-path search: farther places count as unreachable
+    #: (``inf``). ``None`` searches the whole graph.
+    max_km: float | None = None
+    #: Where the batches of shortest-path searches run: ``None`` in this process, else a
+    #: Dask scheduler address (``"tcp://host:8786"``) or a ``distributed.Client``.
+    scheduler: Any = None
     _tree: cKDTree = field(init=False, repr=False)
     _labels: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._tree = cKDTree(_unit(self.vertices_lonlat[:, 0], self.vertices_lonlat[:, 1]))
         self.n_components, self._labels = connected_components(self.graph, directed=False)
+        self._sizes = np.bincount(self._labels, minlength=self.n_components)
+        if self.max_km is not None and not self.max_km > 0:
+            raise ValueError(f"max_km must be positive, got {self.max_km}")
 
     # ------------------------------------------------------------------ construction
 
@@ -167,7 +185,14 @@ class CorridorNetwork:
         return best, km
 
     def along(self, src_vertices: Any, dst_vertices: Any) -> np.ndarray:
-        """Shortest-path km along the graph, ``(len(src), len(dst))``; ``inf`` if disconnected."""
+        """Shortest-path km along the graph, ``(len(src), len(dst))``; ``inf`` if disconnected
+        or farther than :attr:`max_km`.
+
+        Dijkstra (``scipy.sparse.csgraph``) runs from the smaller side (the graph is
+        undirected) in batches of at most ``_CHUNK_CELLS / n_vertices`` sources, so memory
+        stays bounded whatever the number of places; the batches run in this process, or
+        on the Dask cluster of :attr:`scheduler` with the same result.
+        """
         src = np.atleast_1d(np.asarray(src_vertices, dtype=np.int64))
         dst = np.atleast_1d(np.asarray(dst_vertices, dtype=np.int64))
         if src.size == 0 or dst.size == 0:
@@ -178,13 +203,25 @@ class CorridorNetwork:
         flip = u_dst.size < u_src.size
         rows, cols = (u_dst, u_src) if flip else (u_src, u_dst)
         out = np.empty((rows.size, cols.size))
-        batch = max(1, _CHUNK_CELLS // len(self.vertices_lonlat))
-        for start in range(0, rows.size, batch):
-            dist = dijkstra(self.graph, directed=False, indices=rows[start : start + batch])
-            out[start : start + batch] = np.atleast_2d(dist)[:, cols]
+        limit = np.inf if self.max_km is None else float(self.max_km)
+        batches = list(self._batches(rows))
+        if self.scheduler is None:
+            for start, part in batches:
+                out[start : start + part.size] = shortest_rows(self.graph, part, cols, limit)
+        else:
+            for (start, part), block in zip(
+                batches, _run_on_dask(self.scheduler, self.graph, batches, cols, limit), strict=True
+            ):
+                out[start : start + part.size] = block
         if flip:
             out = out.T
         return out[np.ix_(inv_src.ravel(), inv_dst.ravel())]
+
+    def _batches(self, rows: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+        """Consecutive batches of source vertices, each Dijkstra output ≤ ``_CHUNK_CELLS``."""
+        batch = max(1, _CHUNK_CELLS // len(self.vertices_lonlat))
+        for start in range(0, rows.size, batch):
+            yield start, rows[start : start + batch]
 
     def network_distance(
         self, o_lon: Any, o_lat: Any, d_lon: Any, d_lat: Any
@@ -213,6 +250,39 @@ class CorridorNetwork:
         """Connected-component label of each vertex."""
         return self._labels[np.asarray(vertices, dtype=np.int64)]
 
+    def components(self) -> dict[str, Any]:
+        """How the graph falls apart: number of connected components, the vertices and km
+        of the largest, and the share of all vertices it holds."""
+        big = int(np.argmax(self._sizes)) if self.n_components else 0
+        coo = self.graph.tocoo()
+        in_big = self._labels[coo.row] == big
+        return {
+            "n_components": int(self.n_components),
+            "largest_vertices": int(self._sizes[big]) if self.n_components else 0,
+            "largest_share": float(self._sizes[big] / max(1, self._sizes.sum())),
+            "largest_km": float(coo.data[in_big].sum() / 2),
+            "total_km": float(coo.data.sum() / 2),
+            "n_vertices": int(len(self.vertices_lonlat)),
+            "n_edges": int(self.graph.nnz // 2),
+        }
+
+    def access_notes(self, lon: Any, lat: Any) -> np.ndarray:
+        """A note for each place whose nearest vertex is off the largest connected component
+        ("" for the others): distances from it reach only its own piece of network."""
+        vertex, km = self.nearest_vertex(lon, lat)
+        labels = self._labels[vertex]
+        big = int(np.argmax(self._sizes))
+        notes = np.full(vertex.size, "", dtype=object)
+        for i in np.flatnonzero(labels != big):
+            size = int(self._sizes[labels[i]])
+            notes[i] = (
+                f"not connected to the main network of {self.name}: its nearest network "
+                f"point ({km[i]:.1f} km away) lies on a separate piece of {size} "
+                f"vertex{'es' if size != 1 else ''} (the main one has "
+                f"{int(self._sizes[big])}); network distances reach only that piece"
+            )
+        return notes
+
     def path(self, o_lon: float, o_lat: float, d_lon: float, d_lat: float) -> list[str]:
         """Corridor ids used, in order, on the shortest path between two places (evidence).
 
@@ -231,6 +301,49 @@ class CorridorNetwork:
         tags = np.asarray(self._edge_corridor[nodes[:-1], nodes[1:]]).ravel().astype(int)
         names = [self.corridor_ids[t - 2] if t >= 2 else "(junction)" for t in tags]
         return [c for k, c in enumerate(names) if k == 0 or c != names[k - 1]]
+
+
+def shortest_rows(
+    graph: csr_matrix, rows: np.ndarray, cols: np.ndarray, limit: float
+) -> np.ndarray:
+    """Dijkstra from the vertices ``rows`` to the vertices ``cols`` (km), capped at ``limit``.
+
+    A module-level function so that Dask workers can run it on their copy of the graph.
+    """
+    dist = dijkstra(graph, directed=False, indices=rows, limit=limit)
+    return np.atleast_2d(dist)[:, cols]
+
+
+def _run_on_dask(
+    scheduler: Any,
+    graph: csr_matrix,
+    batches: list[tuple[int, np.ndarray]],
+    cols: np.ndarray,
+    limit: float,
+) -> list[np.ndarray]:
+    """Run :func:`shortest_rows` for every batch on a Dask cluster, results in batch order.
+
+    ``scheduler`` is a ``distributed.Client`` or a scheduler address; the graph is sent to
+    every worker once.
+    """
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ImportError(
+            "running on a Dask cluster needs the optional extra: pip install 'agglomap[dask]'"
+        ) from exc
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        shared = client.scatter(graph, broadcast=True)
+        cols_f = client.scatter(cols, broadcast=True)
+        futures = [
+            client.submit(shortest_rows, shared, part, cols_f, limit, pure=False)
+            for _, part in batches
+        ]
+        return client.gather(futures)
+    finally:
+        if client is not scheduler:
+            client.close()
 
 
 def _junctions(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .. import provenance
 from ..errors import AgglomapError, InputError
 from ._common import add_out, refuse_input_as_output, say, user_source
+from ._network import add_network_options, load_network, network_inputs
 
 if TYPE_CHECKING:
     from ..config import ScoreConfig
@@ -73,7 +74,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--distance",
         choices=("network", "geodesic"),
         default="network",
-        help="distance for TDaa1, TDaa2 and gravity (default: along the corridor network)",
+        help="distance for TDaa1, TDaa2 and gravity (default: along the corridor network, or "
+        "along --network FILE)",
     )
     parser.add_argument(
         "--no-transit",
@@ -90,6 +92,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the options below override both",
     )
     add_out(parser, help="output table/layer (.csv .xlsx .gpkg .geojson .shp)")
+    add_network_options(parser)
     group = parser.add_argument_group(
         "thresholds", "each overrides the same key of --config FILE and of the defaults"
     )
@@ -200,12 +203,14 @@ def run(args: argparse.Namespace) -> int:
             path=args.out,
         )
     if args.towns not in TOWN_SETS:
-        refuse_input_as_output(args.out, [args.towns, args.config])
+        refuse_input_as_output(args.out, [args.towns, args.config, *network_inputs(args)])
     else:
-        refuse_input_as_output(args.out, [args.config])
+        refuse_input_as_output(args.out, [args.config, *network_inputs(args)])
     config, origin = effective_config(args)
     towns, sources = _towns(args.towns)
     set_aside = towns.attrs.get("set_aside")  # towns abroad, left out (a warning said so)
+    network, network_sources, network_record = load_network(args)
+    sources += network_sources
     regions = None
     if "region_2022" not in towns.columns:
         try:
@@ -217,8 +222,18 @@ def run(args: argparse.Namespace) -> int:
     say(f"scoring {_towns_word(len(towns))} ({args.distance} distance{transit})")
     say(describe(config, origin))
     scores = score_towns(
-        towns, config=config, distance=args.distance, regions=regions, transit=args.transit
+        towns,
+        config=config,
+        distance=args.distance,
+        regions=regions,
+        transit=args.transit,
+        network=network,
     )
+    off = scores["network_note"].astype(str).ne("") if "network_note" in scores else None
+    if off is not None and off.any():
+        names = ", ".join(scores.loc[off, "name"].astype(str).head(5))
+        more = f" and {int(off.sum()) - 5} more" if off.sum() > 5 else ""
+        say(f"{_towns_word(int(off.sum()))} off the main network (see network_note): {names}{more}")
     # gravity and the core/large cities stand on the gazetteer's populations
     sources += [
         provenance.AGGLOMAP,
@@ -242,6 +257,7 @@ def run(args: argparse.Namespace) -> int:
                 "distance": args.distance,
                 "config": _config_record(config, origin, args.config),
                 **({"set_aside": set_aside} if set_aside else {}),
+                "network": network_record,
             },
         )
     counts = scores["tdaa_level"].value_counts()
