@@ -15,9 +15,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import provenance
 from .errors import OutputError
@@ -140,8 +141,14 @@ def run(
     lang: str = "en",
     screenshots: bool = False,
     say: Callable[[str], None] = print,
+    network: Any = None,
+    network_sources: Sequence[provenance.Source] = (),
 ) -> RunLog:
     """Write every default layer, table and map into ``out_dir``; return the run log.
+
+    ``network`` (a :class:`agglomap.network.CorridorNetwork`, e.g. from
+    :func:`agglomap.network_file.read_network`) replaces the corridor network for the
+    network distances of the scores; ``network_sources`` credits it.
 
     Nothing in ``out_dir`` changes unless every step succeeds (see the module docstring).
     """
@@ -154,7 +161,7 @@ def run(
         find_chromium()  # fail before the work, not after it
     stage = prepare_out_dir(final)  # everything is written here, then moved into place
     try:
-        log = _run_steps(stage, lang, screenshots, say)
+        log = _run_steps(stage, lang, screenshots, say, network, network_sources)
         log.entries = _commit(stage, final, log.entries, screenshots)
         log.out_dir = final
     finally:
@@ -168,6 +175,8 @@ def _run_steps(
     lang: str,
     screenshots: bool,
     say: Callable[[str], None],
+    network: Any = None,
+    network_sources: Sequence[provenance.Source] = (),
 ) -> RunLog:
     """Every step of :func:`run`, writing into ``out`` (the staging folder)."""
     from .agglomeration import compare_with_paper, score_towns
@@ -220,9 +229,9 @@ def _run_steps(
         say(f"  join: {report}".replace("\n", "\n  "))
 
     with log.step("agglomeration scores (TDaa, gravity) from real distances"):
-        mono = score_towns(cities[cities["is_monocity"]])
-        allc = score_towns(cities)
-        src = [provenance.AGGLOMAP, provenance.GEONAMES, provenance.GEOKZ]
+        mono = score_towns(cities[cities["is_monocity"]], network=network)
+        allc = score_towns(cities, network=network)
+        src = [provenance.AGGLOMAP, provenance.GEONAMES, provenance.GEOKZ, *network_sources]
         for name, frame, key in (
             ("agglomeration_scores", mono, "run.scores_monocities"),
             ("agglomeration_scores_all_cities", allc, "run.scores_all"),

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from ._common import add_lang, say
+from ._network import add_network_options, load_network
 
 HELP = "write every default layer, score, table and map into an output folder"
 
@@ -26,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also screenshot the HTML maps with headless Chromium (outputs/screenshots/)",
     )
+    add_network_options(p)
     p.set_defaults(func=run)
 
 
@@ -33,11 +35,14 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline import run as run_pipeline
 
     t0 = time.perf_counter()
+    network, network_sources, _ = load_network(args)
     log = run_pipeline(
         args.out_dir,
         lang=args.lang,
         screenshots=args.screenshots,
         say=say,
+        network=network,
+        network_sources=network_sources,
     )
     say(
         f"wrote {len(log.entries)} files to {args.out_dir}/ in {time.perf_counter() - t0:.1f} s; "
