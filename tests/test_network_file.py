@@ -54,13 +54,14 @@ def _osm_xml(nodes: dict[int, tuple[float, float]], ways: list[tuple[int, list[i
 @pytest.fixture(scope="module")
 def osm_file(tmp_path_factory, karaganda):
     """Town → bend → Karaganda as a primary road; a straight footway shortcut; a railway;
-    an island road joined to nothing."""
+    an island road joined to nothing; a river."""
     nodes = {1: TOWN, 2: BEND, 3: karaganda, 4: (73.20, 49.70), 10: ISLAND[0], 11: ISLAND[1]}
     ways = [
         (100, [1, 2, 3], {"highway": "primary", "ref": "R-1"}),
         (101, [1, 3], {"highway": "footway"}),
         (102, [3, 4], {"railway": "rail"}),
         (103, [10, 11], {"highway": "primary"}),
+        (104, [1, 11], {"waterway": "river"}),  # not a road: never read
     ]
     path = tmp_path_factory.mktemp("osm") / "roads.osm"
     path.write_text(_osm_xml(nodes, ways), encoding="utf-8")

@@ -129,7 +129,10 @@ def read_lines(path: str | Path, classes: tuple[str, ...] | None = None) -> gpd.
     try:
         if osm:
             layer = pyogrio.read_dataframe(
-                path, layer="lines", columns=["osm_id", "name", "highway", "railway", "other_tags"]
+                path,
+                layer="lines",
+                columns=["osm_id", "name", "highway", "railway", "other_tags"],
+                where="highway IS NOT NULL OR railway IS NOT NULL",  # not rivers, power lines
             )
             kind = layer["highway"].where(layer["highway"].notna(), layer["railway"])
             # the road number (ref=M-36) names a way best; GDAL keeps it in other_tags
