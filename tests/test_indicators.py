@@ -595,15 +595,15 @@ def test_district_names_in_an_unnamed_region_column(tmp_path, sources_dir, capsy
         read_indicators(path)
     text = str(err.value)
     assert err.value.column == "region" and "these look like district names" in text
-    assert "district-level joins are not supported yet" in text
+    assert "district-level joins are not supported by the oblast reader" in text
     assert "--region-column" not in text
     out = tmp_path / "j.csv"
-    assert (
-        main(["--sources", str(sources_dir), "join", "--indicators", str(path), "--out", str(out)])
-        == 2
-    )
+    argv = ["--sources", str(sources_dir), "join", "--indicators", str(path), "--out", str(out)]
+    assert main([*argv, "--level", "oblast"]) == 2
     err_lines = capsys.readouterr().err.strip().splitlines()
     assert len(err_lines) == 1 and "district names" in err_lines[0] and not out.exists()
+    assert main(argv) == 0  # without --level: detected as a district table and joined
+    assert "3 of the 224 district-level units" in capsys.readouterr().out
 
 
 MARKED = (

@@ -20,7 +20,7 @@ spellings in the name's own script, one per region.
 
 A name that is no region's but a district's ("Аршалынский район") is a
 :class:`DistrictNameError`; :func:`match_regions` says when most failing names are
-district names (district-level joins are not supported).
+district names (join those with ``level="district"``: :mod:`agglomap.districts`).
 
 Codes are read first: KATO (``110000000``), two-digit KATO/ISO numbers (``11``), ISO
 3166-2 (``KZ-11``, and the pre-2020 alphabetic ``KZ-AKM``), OCHA PCODE (``KZ11``).
@@ -284,9 +284,12 @@ _DISTRICT_WORDS = frozenset(
     | {"district", "rayon", "raion", "audany", "audan"}
 )
 DISTRICT_JOIN_HINT = (
-    "district-level joins are not supported yet; aggregate the table to oblast-level "
-    "regions (one row per oblast or city of republican significance) first"
+    "district-level joins are not supported by the oblast reader; join it with "
+    "--level district (districts and city administrations), or aggregate the table to "
+    "oblast-level regions first"
 )
+DISTRICT = "district"
+_ADMINISTRATION_WORDS = frozenset({"administration", "akimat", "акимат", "әкімдігі", "акимдиги"})
 
 
 class DistrictNameError(InputError):
@@ -300,6 +303,28 @@ class DistrictNameError(InputError):
         super().__init__(
             f"{name!r} is a district-level unit of {where}, not an oblast-level region"
         )
+
+
+def parse_unit_name(text: object) -> tuple[str, str | None]:
+    """(key, kind) of a district-level unit's name as tables write it.
+
+    The key is :func:`normalize`'s without the words for "district" (район, ауданы, р-н,
+    district, audany) and "administration"; kind is ``"oblast"`` when an oblast word was
+    there, ``"district"`` for a district word, ``"city"`` for a city word (г., г.а., қ.ә.,
+    қаласы, city), else None: ``"Жамбылский район"`` → ``("жамбылскии", "district")``,
+    ``"Семей г.а."`` → ``("семеи", "city")``.
+    """
+    key, kind = _parse(_as_text(text))
+    words = key.split()
+    if any(w in _DISTRICT_WORDS for w in words) and kind != OBLAST:
+        kind = DISTRICT
+    drop = _DISTRICT_WORDS | _ADMINISTRATION_WORDS
+    return " ".join(w for w in words if w not in drop), kind
+
+
+def unit_latin_key(key: str) -> str:
+    """:func:`latin_key` of a key :func:`parse_unit_name` made."""
+    return _latin(key)
 
 
 def _district_key(text: str) -> str:

@@ -245,3 +245,63 @@ def refuse_input_as_output(
 def say(msg: str) -> None:
     """Progress line for the user (stderr, so stdout stays clean for data)."""
     print(msg, file=sys.stderr)
+
+
+LEVELS = ("oblast", "district")
+
+
+def add_level(parser: argparse.ArgumentParser) -> None:
+    """``--level oblast|district`` and ``--code-column`` for reading an indicator table."""
+    parser.add_argument(
+        "--level",
+        choices=LEVELS,
+        default=None,
+        help="the table's units: oblast-level regions, or the 216 (2018) / 224 (2022) "
+        "districts and city administrations (default: detected from the table)",
+    )
+    parser.add_argument(
+        "--code-column",
+        metavar="C",
+        help="district level: column holding KATO codes (default: detected)",
+    )
+
+
+def read_indicator_table(args: argparse.Namespace):
+    """The table of ``args.indicators`` at ``args.level`` (detected when not given: a table
+    the oblast reader refuses whose rows name districts or city administrations is read at
+    district level). Returns the table and its level."""
+    from ..districts import looks_like_districts, read_district_indicators
+    from ..indicators import read_indicators
+
+    level = getattr(args, "level", None)
+    if level != "district":
+        try:
+            table = read_indicators(
+                args.indicators, region_column=args.region_column, sheet=args.sheet
+            )
+            return table, "oblast"
+        except InputError:
+            if level == "oblast" or not looks_like_districts(args.indicators, args.sheet):
+                raise
+    table = read_district_indicators(
+        args.indicators,
+        region_column=args.region_column,
+        code_column=getattr(args, "code_column", None),
+        sheet=args.sheet,
+        vintage=getattr(args, "vintage", None),
+        sources_dir=args.sources,
+    )
+    return table, "district"
+
+
+def district_boundaries(args: argparse.Namespace, vintage: str) -> tuple[gpd.GeoDataFrame, Source]:
+    """geokz districts of ``vintage`` (a user's --boundaries file is oblast-level only)."""
+    from ..boundaries import load_boundaries
+    from ..provenance import GEOKZ
+
+    if getattr(args, "boundaries", None):
+        raise InputError(
+            "--boundaries takes an oblast-level file; district tables are joined to the "
+            "geokz districts (leave --boundaries out)"
+        )
+    return load_boundaries(vintage, "district", sources_dir=args.sources), GEOKZ

@@ -6,16 +6,19 @@ import argparse
 
 from ._common import (
     add_boundaries,
+    add_level,
     add_out,
     add_table_input,
     add_vintage,
+    district_boundaries,
     load_user_or_builtin_boundaries,
+    read_indicator_table,
     refuse_input_as_output,
     say,
     user_source,
 )
 
-HELP = "join an indicator table (CSV/XLSX, one row per region) to region boundaries"
+HELP = "join an indicator table (CSV/XLSX, one row per region or district) to boundaries"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,10 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=HELP,
         description="Read a table of indicators by region (published number format such as "
         "'1 927 439,20' is fine), match its region names, and write it joined to the "
-        "boundaries of the 2018 or 2022 layout. Prints what matched and what did not.",
+        "boundaries of the 2018 or 2022 layout. District tables (--level district, detected "
+        "when not given) are matched by KATO code or by name, with the oblast header rows "
+        "of the statistics bureau's layout. Prints what matched and what did not.",
     )
     parser.add_argument("--indicators", required=True, metavar="FILE", help=".csv or .xlsx")
     add_table_input(parser)
+    add_level(parser)
     add_vintage(
         parser,
         help="boundary layout (default: the table's own — 2022 if it has Abai, Jetisu or "
@@ -39,15 +45,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..districts import join_districts
     from ..export import write_table
-    from ..indicators import join, read_indicators
+    from ..indicators import join
 
     refuse_input_as_output(args.out, [args.indicators, args.boundaries])
-    table = read_indicators(args.indicators, region_column=args.region_column, sheet=args.sheet)
-    boundaries, boundary_source = load_user_or_builtin_boundaries(
-        args, args.vintage or table.vintage or "2022"
-    )
-    joined, report = join(table, boundaries)
+    table, level = read_indicator_table(args)
+    vintage = args.vintage or table.vintage or "2022"
+    if level == "district":
+        boundaries, boundary_source = district_boundaries(args, vintage)
+        joined, report = join_districts(table, boundaries)
+    else:
+        boundaries, boundary_source = load_user_or_builtin_boundaries(args, vintage)
+        joined, report = join(table, boundaries)
     write_table(joined, args.out, [boundary_source, table.source or user_source(args.indicators)])
     print(report)
     say(f"wrote {args.out}")

@@ -1,0 +1,239 @@
+"""District-level joins: tables in the statistics bureau's layouts, written here from the
+boundary layer's own names at test time (nothing derived from geokz is committed)."""
+
+from __future__ import annotations
+
+import random
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+
+from agglomap.boundaries import load_boundaries
+from agglomap.cli import main
+from agglomap.districts import (
+    CITY,
+    CITY_DISTRICT,
+    DISTRICT,
+    join_districts,
+    load_units,
+    looks_like_districts,
+    read_district_indicators,
+    unit_kind,
+)
+from agglomap.errors import InputError
+from agglomap.regions import regions_for
+
+
+@pytest.fixture(scope="module")
+def units22(sources_dir) -> pd.DataFrame:
+    return load_units("2022", sources_dir)
+
+
+def _values(units: pd.DataFrame, seed: int = 7) -> dict[str, tuple[int, float]]:
+    rng = random.Random(seed)
+    return {d: (rng.randint(1_000, 900_000), rng.randint(5, 999) / 10) for d in units.district_id}
+
+
+def _spaced(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+# geokz's Russian layer has a few spellings the bureau does not use
+BUREAU_SPELLING = {
+    "Енбекшинскийский": "Енбекшинский",
+    "Каратаускийский": "Каратауский",
+    "Талдықорған": "Талдыкорган",
+}
+
+
+def bureau_ru(units: pd.DataFrame, values: dict, *, order_seed: int | None = None) -> list[str]:
+    """A Russian table as the bureau prints it: a title line, the national row, then each
+    oblast's row followed by its city administrations ("г.а.", "Г.А.", "г.") and districts
+    ("… район"); Astana, Almaty, Shymkent as "г. …" with their districts; decimal commas,
+    no-break spaces between thousands. With ``order_seed`` the oblast blocks and the units
+    inside each block are shuffled (the layout stays a valid bureau layout)."""
+    regions = regions_for("2022").set_index("region_id")
+    rng = random.Random(order_seed)
+    lines = [
+        "Численность населения по районам на начало 2023 года",
+        "Наименование;Численность населения, человек;Плотность населения, человек на 1 км2",
+    ]
+    total = sum(v[0] for v in values.values())
+    lines.append(f"Республика Казахстан;{_spaced(total)};7,3")
+    blocks = []
+    for rid, group in units.groupby("region_id"):
+        name = regions.at[rid, "name_ru"]
+        head = f"г. {name}" if rid in ("KZ-71", "KZ-75", "KZ-79") else name
+        rows = [f"{head};{_spaced(sum(values[d][0] for d in group.district_id))};"]
+        body = []
+        for i, u in enumerate(group.itertuples()):
+            name = BUREAU_SPELLING.get(u.name_ru, u.name_ru)
+            if u.kind == CITY:
+                label = [f"г.а. {name}", f"{name} Г.А.", f"г.{name}"][i % 3]
+            else:
+                label = f"{name} район"
+            count, rate = values[u.district_id]
+            body.append(f"{label};{_spaced(count)};{str(rate).replace('.', ',')}")
+        if order_seed is not None:
+            rng.shuffle(body)
+        blocks.append(rows + body)
+    if order_seed is not None:
+        rng.shuffle(blocks)
+    for block in blocks:
+        lines.extend(block)
+    return lines
+
+
+def _write(path, lines: list[str], encoding: str = "utf-8") -> str:
+    path.write_text("\n".join(lines) + "\n", encoding=encoding)
+    return str(path)
+
+
+def test_unit_kinds_follow_kato(units22):
+    kinds = units22.set_index("name_en")["kind"]
+    assert kinds["Kokshetau"] == CITY and kinds["Arshaly"] == DISTRICT
+    assert kinds["Zharasemey"] == DISTRICT  # geokz's spelling of Zhanasemey: a city code
+    assert set(units22.loc[units22.region_id == "KZ-75", "kind"]) == {CITY_DISTRICT}
+    assert unit_kind("351000000", "KZ-35", "Караганда") == CITY
+    assert len(units22) == 224 and units22.district_id.is_unique
+
+
+def test_bureau_russian_layout_joins_all_224_each_to_its_own_row(tmp_path, units22, sources_dir):
+    values = _values(units22)
+    path = _write(tmp_path / "pop.csv", bureau_ru(units22, values), encoding="utf-8-sig")
+    table = read_district_indicators(path, sources_dir=sources_dir)
+    assert table.vintage == "2022" and "header rows" in table.how
+    assert len(table.data) == 224 and table.data.index.is_unique
+    column = "Численность населения, человек"
+    expected = pd.Series({d: v[0] for d, v in values.items()}, dtype=float)
+    assert (table.data[column] == expected.reindex(table.data.index)).all()
+    rates = pd.Series({d: v[1] for d, v in values.items()})
+    assert (
+        table.data["Плотность населения, человек на 1 км2"]
+        .round(1)
+        .equals(rates.reindex(table.data.index).round(1))
+    )
+    # the three "Zhambyl" districts each got the value of its own oblast's row
+    zhambyl = units22[units22.name_en == "Zhambyl"]
+    assert len(zhambyl) == 3
+    for u in zhambyl.itertuples():
+        assert table.data.at[u.district_id, column] == values[u.district_id][0]
+    joined, report = join_districts(table, load_boundaries("2022", "district", sources_dir))
+    assert len(joined) == 224 and joined[column].notna().all()
+    assert report.ok and not report.units_without_data
+    assert len(report.region_checks) == 20  # every oblast row checked against its units
+    assert all(c.difference == 0 for cs in report.region_checks.values() for c in cs)
+    assert report.total_checks[0].difference == 0
+    assert "224 of the 224" in str(report)
+
+
+def test_shuffled_rows_change_nothing(tmp_path, units22, sources_dir):
+    values = _values(units22)
+    a = read_district_indicators(
+        _write(tmp_path / "a.csv", bureau_ru(units22, values)), sources_dir=sources_dir
+    )
+    b = read_district_indicators(
+        _write(tmp_path / "b.csv", bureau_ru(units22, values, order_seed=3)),
+        sources_dir=sources_dir,
+    )
+    cols = ["Численность населения, человек", "Плотность населения, человек на 1 км2"]
+    assert a.data[cols].sort_index().equals(b.data[cols].sort_index())
+
+
+def test_kato_table_with_kazakh_header_joins_all_224_in_any_order(tmp_path, units22, sources_dir):
+    rows = [
+        [u.kato, f"{u.name_kk} {'қ.ә.' if u.kind == CITY else 'ауданы'}", i * 10 + 0.5]
+        for i, u in enumerate(units22.itertuples())
+    ]
+    random.Random(5).shuffle(rows)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["КАТО коды", "Әкімшілік-аумақтық бірлік", "Тұрғын үй, мың шаршы метр"])
+    for kato, name, value in rows:
+        sheet.append([int(kato), name, value])
+    path = tmp_path / "kato.xlsx"
+    book.save(path)
+    table = read_district_indicators(path, sources_dir=sources_dir)
+    assert table.how == "KATO codes" and len(table.data) == 224
+    by_kato = dict(zip(units22.kato, units22.district_id, strict=True))
+    for kato, _name, value in rows:
+        assert table.data.at[by_kato[kato], "Тұрғын үй, мың шаршы метр"] == value
+
+
+def test_short_kato_prefixes_match_where_unambiguous(tmp_path, units22, sources_dir):
+    path = _write(tmp_path / "k.csv", ["kato;v", "351000;1", "6220;2", "711110000;3"])
+    table = read_district_indicators(path, sources_dir=sources_dir)
+    names = units22.set_index("district_id").loc[table.data.index, "name_en"]
+    assert list(names) == ["Karaganda", "Satpaev", "Almaty"]
+
+
+def test_ambiguous_name_is_one_error_naming_every_candidate_oblast(tmp_path, capsys):
+    path = _write(
+        tmp_path / "amb.csv", ["Район;Население", "Жамбылский район;100", "Аршалинский район;5"]
+    )
+    with pytest.raises(InputError) as err:
+        read_district_indicators(path)
+    text = str(err.value)
+    for oblast in ("Almaty Region (KZ-19)", "Zhambyl Region (KZ-31)", "North Kazakhstan"):
+        assert oblast in text
+    assert "oblast column" in text and "KATO" in text and "header row" in text
+    assert main(["join", "--indicators", path, "--out", str(tmp_path / "o.gpkg")]) == 2
+    message = capsys.readouterr().err
+    assert message.count("\n") == 1 and "KZ-59" in message
+    assert not (tmp_path / "o.gpkg").exists()
+
+
+def test_an_oblast_column_resolves_shared_names(tmp_path, units22, sources_dir):
+    regions = regions_for("2022").set_index("region_id")
+    lines = ["Облыс,Аудан,Аумағы"]
+    for u in units22.itertuples():
+        label = f"{u.name_kk} қ.ә." if u.kind == CITY else f"{u.name_kk} ауданы"
+        lines.append(f"{regions.at[u.region_id, 'name_kk']},{label},{u.area_km2:.0f}")
+    table = read_district_indicators(_write(tmp_path / "kk.csv", lines), sources_dir=sources_dir)
+    assert len(table.data) == 224 and "oblast column" in table.how
+
+
+def test_unknown_district_is_named_with_suggestions(tmp_path):
+    path = _write(tmp_path / "u.csv", ["Район;v", "Акмолинская область;", "Аршалинскийй район;4"])
+    with pytest.raises(
+        InputError, match=r"row 3: unknown district or city 'Аршалинскийй район'.*Arshaly"
+    ):
+        read_district_indicators(path)
+
+
+def test_two_rows_for_one_unit_are_refused(tmp_path):
+    path = _write(tmp_path / "d.csv", ["kato;v", "351000000;1", "351000000;2"])
+    with pytest.raises(InputError, match="rows 2 .* and 3 .* both name Karaganda"):
+        read_district_indicators(path)
+
+
+def test_join_detects_the_district_level_and_writes_every_unit(tmp_path, units22, sources_dir):
+    values = _values(units22)
+    path = _write(tmp_path / "pop.csv", bureau_ru(units22, values))
+    assert looks_like_districts(path)
+    out = tmp_path / "joined.gpkg"
+    assert main(["join", "--indicators", path, "--out", str(out)]) == 0
+    joined = gpd.read_file(out)
+    assert len(joined) == 224 and joined["Численность населения, человек"].notna().all()
+    oblast_table = tmp_path / "oblasts.csv"
+    oblast_table.write_text("Регион;v\nАкмолинская область;1\nг. Астана;2\n", encoding="utf-8")
+    assert not looks_like_districts(oblast_table)
+
+
+def test_mismatched_oblast_row_is_reported_not_fatal(tmp_path, units22, sources_dir, capsys):
+    values = _values(units22)
+    lines = bureau_ru(units22, values)
+    i = next(k for k, line in enumerate(lines) if line.startswith("Акмолинская область"))
+    lines[i] = "Акмолинская область;1;"
+    path = _write(tmp_path / "pop.csv", lines)
+    assert (
+        main(
+            ["join", "--indicators", path, "--level", "district", "--out", str(tmp_path / "j.csv")]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Akmola Region (KZ-11) row 1, sum of its units" in out
+    assert "19 oblast rows equal the sum of their units" in out
