@@ -28,7 +28,7 @@ from agglomap.regions import regions_for
 
 @pytest.fixture(scope="module")
 def units22(sources_dir) -> pd.DataFrame:
-    return load_units("2022", sources_dir)
+    return load_units("2022")
 
 
 def _values(units: pd.DataFrame, seed: int = 7) -> dict[str, tuple[int, float]]:
@@ -94,7 +94,7 @@ def _write(path, lines: list[str], encoding: str = "utf-8") -> str:
 def test_unit_kinds_follow_kato(units22):
     kinds = units22.set_index("name_en")["kind"]
     assert kinds["Kokshetau"] == CITY and kinds["Arshaly"] == DISTRICT
-    assert kinds["Zharasemey"] == DISTRICT  # geokz's spelling of Zhanasemey: a city code
+    assert kinds["Zhanasemey"] == DISTRICT  # geokz's spelling of Zhanasemey: a city code
     assert set(units22.loc[units22.region_id == "KZ-75", "kind"]) == {CITY_DISTRICT}
     assert unit_kind("351000000", "KZ-35", "Караганда") == CITY
     assert len(units22) == 224 and units22.district_id.is_unique
@@ -103,7 +103,7 @@ def test_unit_kinds_follow_kato(units22):
 def test_bureau_russian_layout_joins_all_224_each_to_its_own_row(tmp_path, units22, sources_dir):
     values = _values(units22)
     path = _write(tmp_path / "pop.csv", bureau_ru(units22, values), encoding="utf-8-sig")
-    table = read_district_indicators(path, sources_dir=sources_dir)
+    table = read_district_indicators(path)
     assert table.vintage == "2022" and "header rows" in table.how
     assert len(table.data) == 224 and table.data.index.is_unique
     column = "Численность населения, человек"
@@ -120,7 +120,7 @@ def test_bureau_russian_layout_joins_all_224_each_to_its_own_row(tmp_path, units
     assert len(zhambyl) == 3
     for u in zhambyl.itertuples():
         assert table.data.at[u.district_id, column] == values[u.district_id][0]
-    joined, report = join_districts(table, load_boundaries("2022", "district", sources_dir))
+    joined, report = join_districts(table, load_boundaries("2022", "district"))
     assert len(joined) == 224 and joined[column].notna().all()
     assert report.ok and not report.units_without_data
     assert len(report.region_checks) == 20  # every oblast row checked against its units
@@ -131,12 +131,9 @@ def test_bureau_russian_layout_joins_all_224_each_to_its_own_row(tmp_path, units
 
 def test_shuffled_rows_change_nothing(tmp_path, units22, sources_dir):
     values = _values(units22)
-    a = read_district_indicators(
-        _write(tmp_path / "a.csv", bureau_ru(units22, values)), sources_dir=sources_dir
-    )
+    a = read_district_indicators(_write(tmp_path / "a.csv", bureau_ru(units22, values)))
     b = read_district_indicators(
-        _write(tmp_path / "b.csv", bureau_ru(units22, values, order_seed=3)),
-        sources_dir=sources_dir,
+        _write(tmp_path / "b.csv", bureau_ru(units22, values, order_seed=3))
     )
     cols = ["Численность населения, человек", "Плотность населения, человек на 1 км2"]
     assert a.data[cols].sort_index().equals(b.data[cols].sort_index())
@@ -155,7 +152,7 @@ def test_kato_table_with_kazakh_header_joins_all_224_in_any_order(tmp_path, unit
         sheet.append([int(kato), name, value])
     path = tmp_path / "kato.xlsx"
     book.save(path)
-    table = read_district_indicators(path, sources_dir=sources_dir)
+    table = read_district_indicators(path)
     assert table.how == "KATO codes" and len(table.data) == 224
     by_kato = dict(zip(units22.kato, units22.district_id, strict=True))
     for kato, _name, value in rows:
@@ -164,7 +161,7 @@ def test_kato_table_with_kazakh_header_joins_all_224_in_any_order(tmp_path, unit
 
 def test_short_kato_prefixes_match_where_unambiguous(tmp_path, units22, sources_dir):
     path = _write(tmp_path / "k.csv", ["kato;v", "351000;1", "6220;2", "711110000;3"])
-    table = read_district_indicators(path, sources_dir=sources_dir)
+    table = read_district_indicators(path)
     names = units22.set_index("district_id").loc[table.data.index, "name_en"]
     assert list(names) == ["Karaganda", "Satpaev", "Almaty"]
 
@@ -191,7 +188,7 @@ def test_an_oblast_column_resolves_shared_names(tmp_path, units22, sources_dir):
     for u in units22.itertuples():
         label = f"{u.name_kk} қ.ә." if u.kind == CITY else f"{u.name_kk} ауданы"
         lines.append(f"{regions.at[u.region_id, 'name_kk']},{label},{u.area_km2:.0f}")
-    table = read_district_indicators(_write(tmp_path / "kk.csv", lines), sources_dir=sources_dir)
+    table = read_district_indicators(_write(tmp_path / "kk.csv", lines))
     assert len(table.data) == 224 and "oblast column" in table.how
 
 

@@ -45,6 +45,7 @@ from .indicators import (
     is_total_label,
     no_data_note,
 )
+from .numbers import is_number_text
 from .regions import check_vintage, regions_for
 
 DISTRICT = "district"  # a district (аудан / район)
@@ -137,12 +138,12 @@ class UnitIndex:
         return f"{u.name_en} ({_region_name(u.region_id)}, KATO {u.kato})"
 
 
-def load_units(vintage: str | int = "2022", sources_dir: str | Path | None = None) -> pd.DataFrame:
+def load_units(vintage: str | int = "2022") -> pd.DataFrame:
     """The district-level units of a layout without geometry: ``district_id, kato, name_kk,
     name_ru, name_en, region_id, kind, area_km2``."""
     from .boundaries import load_boundaries
 
-    layer = load_boundaries(vintage, "district", sources_dir)
+    layer = load_boundaries(vintage, "district")
     frame = pd.DataFrame(layer.drop(columns="geometry"))
     frame["kind"] = [
         unit_kind(k, r, n)
@@ -151,17 +152,19 @@ def load_units(vintage: str | int = "2022", sources_dir: str | Path | None = Non
     return frame
 
 
-def unit_index(vintage: str | int = "2022", sources_dir: str | Path | None = None) -> UnitIndex:
-    """The name and code index of one layout's units (cached)."""
-    folder = None if sources_dir is None else str(Path(sources_dir).resolve())
-    return _unit_index(check_vintage(vintage), folder)
+def unit_index(vintage: str | int = "2022") -> UnitIndex:
+    """The name and code index of one layout's units (cached per sources folder)."""
+    from .sources import local_dir
+
+    folder = local_dir()
+    return _unit_index(check_vintage(vintage), None if folder is None else str(folder.resolve()))
 
 
 @lru_cache(maxsize=4)
-def _unit_index(vintage: str, sources_dir: str | None) -> UnitIndex:
+def _unit_index(vintage: str, folder: str | None) -> UnitIndex:
     from .gazetteer import load_cities
 
-    frame = load_units(vintage, sources_dir)
+    frame = load_units(vintage)
     units: dict[str, Unit] = {}
     exact: dict[str, list[str]] = {}
     latin: dict[str, list[str]] = {}
@@ -310,7 +313,7 @@ def _name_score(frame: pd.DataFrame, column: str, index: UnitIndex, vintage: str
     n = 0.0
     for v in frame[column].head(80):
         text = _cell(v)
-        if not text or _digits(text) or tables.is_number_text(text):
+        if not text or _digits(text) or is_number_text(text):
             continue
         if index.by_name(text)[0]:
             n += 1
@@ -342,7 +345,7 @@ def _oblast_column(
         if c in skip:
             continue
         cells = [_cell(v) for v in frame[c] if _cell(v)]
-        if not cells or tables.is_number_text(cells[0]):
+        if not cells or is_number_text(cells[0]):
             continue
         hits = sum(_region_of(v, vintage) is not None for v in cells[:80])
         if hits * 5 >= 4 * min(len(cells), 80) and len(set(cells)) > 1:
@@ -417,7 +420,6 @@ def read_district_indicators(
     code_column: str | None = None,
     sheet: str | int | None = None,
     vintage: str | None = None,
-    sources_dir: str | Path | None = None,
 ) -> DistrictTable:
     """Read a CSV or XLSX table of indicators by district-level unit.
 
@@ -436,7 +438,7 @@ def read_district_indicators(
     best: tuple[int, DistrictTable | InputError] | None = None
     for v in tries:
         try:
-            table = _read(frame, row_numbers, path, v, region_column, code_column, sources_dir)
+            table = _read(frame, row_numbers, path, v, region_column, code_column)
         except InputError as exc:
             score = getattr(exc, "n_problems", 10**6)
             if best is None or score < best[0]:
@@ -454,9 +456,8 @@ def _read(
     vintage: str,
     region_column: str | None,
     code_column: str | None,
-    sources_dir: str | Path | None,
 ) -> DistrictTable:
-    index = unit_index(vintage, sources_dir)
+    index = unit_index(vintage)
     code_col = _code_column(frame, code_column, path)
     label_col = _label_column(
         frame.drop(columns=[code_col]) if code_col else frame, region_column, path, index, vintage
@@ -782,7 +783,7 @@ def looks_like_districts(path: str | Path, sheet: str | int | None = None) -> bo
                 elif len(digits) == 9:
                     r += 1
                 continue
-            if tables.is_number_text(text):
+            if is_number_text(text):
                 continue
             kind = names.parse_unit_name(text)[1]
             region = _region_of(text, "2022") or _region_of(text, "2018")

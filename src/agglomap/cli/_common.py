@@ -289,7 +289,6 @@ def read_indicator_table(args: argparse.Namespace):
         code_column=getattr(args, "code_column", None),
         sheet=args.sheet,
         vintage=getattr(args, "vintage", None),
-        sources_dir=args.sources,
     )
     return table, "district"
 
@@ -304,4 +303,4 @@ def district_boundaries(args: argparse.Namespace, vintage: str) -> tuple[gpd.Geo
             "--boundaries takes an oblast-level file; district tables are joined to the "
             "geokz districts (leave --boundaries out)"
         )
-    return load_boundaries(vintage, "district", sources_dir=args.sources), GEOKZ
+    return load_boundaries(vintage, "district"), GEOKZ
