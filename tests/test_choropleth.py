@@ -370,3 +370,19 @@ def test_an_empty_column_is_named_as_empty(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "column 'w' is empty" in err
     assert not (tmp_path / "m.html").exists()
+
+
+@pytest.mark.browser
+def test_2018_data_on_2022_boundaries_says_so_on_the_map(tmp_path, sources_dir, capsys):
+    out = tmp_path / "on2022.html"
+    argv = ["--sources", str(sources_dir), "choropleth", "--column", SHARE, "--lang", "ru"]
+    assert main([*argv, "--vintage", "2022", "--out", str(out)]) == 0
+    capsys.readouterr()
+    with open_html(out, wait_ms=0) as (page, log):
+        notice = page.locator(".agglomap-notice").inner_text()
+        assert not log, log
+    assert "2018" in notice and "2022" in notice and "границах" in notice
+    assert "Карагандинская" in notice or "Восточно-Казахстанская" in notice  # split in 2022
+    same = tmp_path / "on2018.html"
+    assert main([*argv, "--out", str(same)]) == 0
+    assert "agglomap-notice" not in same.read_text(encoding="utf-8").split("<body>")[-1]

@@ -154,3 +154,72 @@ def test_linked_mode_uses_folium_cdn_copies(sources_dir):
     text = web.render_html(m, self_contained=False)
     assert re.search(r'<script src="https://[^"]+leaflet[^"]*\.js"', text)
     assert "Leaflet 1.9.4" not in text
+
+
+def _monocity_page(tmp_path, lang: str):
+    """monocities.html as `agglomap run` writes it."""
+    from agglomap.maps.monocities import map_sources, monocity_map
+    from agglomap.pipeline import default_assessment, default_scores
+
+    m = monocity_map(default_scores(), assessment=default_assessment(), lang=lang)
+    return web.save_map(m, tmp_path / f"monocities_{lang}.html", sources=map_sources(True, None))
+
+
+_OVERLAYS = """() => [...document.querySelectorAll('.leaflet-control, .agglomap-title')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0)
+    .map(r => [Math.max(r.left, 0), Math.max(r.top, 0),
+               Math.min(r.right, innerWidth), Math.min(r.bottom, innerHeight)])"""
+
+
+def _covered(rects, w: int, h: int) -> float:
+    grid = np.zeros((h, w), bool)
+    for x0, y0, x1, y1 in rects:
+        grid[int(y0) : int(y1), int(x0) : int(x1)] = True
+    return float(grid.mean())
+
+
+@pytest.mark.browser
+def test_embedded_maps_keep_overlays_small(tmp_path, sources_dir):
+    """In an 800 × 450 frame (a report's iframe) title, legend and layer list cover at most
+    a fifth of both default maps; wide, the legend is open."""
+    from agglomap.maps.choropleth import default_choropleth
+
+    pages = [default_choropleth(tmp_path / "c", lang="ru")[0], _monocity_page(tmp_path, "ru")]
+    for page_path in pages:
+        with open_html(page_path, size=(800, 450), wait_ms=0) as (page, log):
+            page.wait_for_function("document.body.classList.contains('agglomap-narrow')")
+            share = _covered(page.evaluate(_OVERLAYS), 800, 450)
+            folded = page.locator("details.agglomap-fold[open]").count()
+            expanded = page.locator(".leaflet-control-layers-expanded").count()
+            # the folded legend opens with a click
+            page.locator("details.agglomap-fold summary").first.click()
+            opened = page.locator("details.agglomap-fold[open]").count()
+            assert not log, log
+        assert share <= 0.20, (page_path.name, share)
+        assert folded == 0 and expanded == 0 and opened == 1
+        with open_html(page_path, size=(1366, 768), wait_ms=0) as (page, log):
+            page.wait_for_load_state("load")
+            assert page.locator("details.agglomap-fold[open]").count() >= 1
+            assert not page.evaluate("document.body.classList.contains('agglomap-narrow')")
+
+
+@pytest.mark.browser
+def test_no_focus_frame_after_a_click_and_no_title_over_a_popup(tmp_path, sources_dir):
+    path = _monocity_page(tmp_path, "en")
+    with open_html(path, wait_ms=0) as (page, log):
+        page.locator("path.agglomap-town-temirtau").click(force=True)
+        page.locator(".leaflet-popup-content").wait_for()
+        outlines = page.evaluate(
+            "() => [document.activeElement, document.querySelector('.leaflet-container')]"
+            ".map(e => getComputedStyle(e).outlineStyle)"
+        )
+        title = page.evaluate(
+            "getComputedStyle(document.querySelector('.agglomap-title')).visibility"
+        )
+        page.locator(".leaflet-popup-close-button").click()
+        page.wait_for_function(
+            "getComputedStyle(document.querySelector('.agglomap-title')).visibility === 'visible'"
+        )
+        assert not log, log
+    assert outlines == ["none", "none"]
+    assert title == "hidden"

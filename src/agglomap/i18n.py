@@ -20,6 +20,20 @@ LANGS = ("kk", "ru", "en")
 WORDS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- legends, layers
     "no_data": {"kk": "Деректер жоқ", "ru": "Нет данных", "en": "No data"},
+    "layout_notice": {
+        "kk": "Деректер {table} жылғы шекаралардағы өңірлерге жатады, ал карта {map} жылғы "
+        "шекаралармен салынған.",
+        "ru": "Данные относятся к регионам в границах {table} г., а нарисованы на границах "
+        "{map} г.",
+        "en": "The data describe regions of the {table} layout, drawn here on {map} boundaries.",
+    },
+    "layout_notice_changed": {
+        "kk": "{regions}: мәндер {table} жылғы шекарадағы өңірге жатады, оның аумағы басқа.",
+        "ru": "{regions}: значения относятся к региону в границах {table} г., его территория "
+        "была другой.",
+        "en": "{regions}: the values describe the region as it was in {table}, with a "
+        "different extent.",
+    },
     "classification": {
         "kk": "Жіктеу: {scheme}, {k} класс",
         "ru": "Классификация: {scheme}, классов: {k}",

@@ -108,7 +108,7 @@ def _note_fewer_classes(args: argparse.Namespace, joined: pd.DataFrame) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..indicators import default_indicators, join, read_indicators
     from ..maps import web
-    from ..maps.choropleth import DEFAULT_LAYERS, choropleth
+    from ..maps.choropleth import DEFAULT_LAYERS, choropleth, layout_notice
 
     started = time.perf_counter()
     fmt = map_format(args)
@@ -153,6 +153,9 @@ def run(args: argparse.Namespace) -> int:
             tiles=args.tiles,
             sources=sources,
         )
+        notice = layout_notice(table.vintage, report.vintage, report.changed_extent, args.lang)
+        if notice:  # 2018 data on 2022 polygons (or back): said on the map, not only here
+            web.add_notice(m, notice)
         out = web.save_map(
             m, args.out, sources=m.agglomap_sources, self_contained=args.self_contained
         )

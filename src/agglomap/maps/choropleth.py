@@ -531,6 +531,28 @@ def choropleth(
     )
 
 
+def layout_notice(
+    table_vintage: str | None,
+    map_vintage: str | None,
+    changed_extent: Sequence[str] = (),
+    lang: str = "en",
+) -> str | None:
+    """The notice a map shows on itself when a table of one boundary layout is drawn on
+    the other (``None`` when the layouts agree or either is unknown): the layouts, and the
+    regions whose values describe a different extent (``JoinReport.changed_extent``)."""
+    lang = web.check_lang(lang)
+    if not table_vintage or not map_vintage or str(table_vintage) == str(map_vintage):
+        return None
+    text = t("layout_notice", lang).format(table=table_vintage, map=map_vintage)
+    if changed_extent:
+        from ..regions import load_regions
+
+        names = {r["region_id"]: web.label(r, lang) for r in load_regions().to_dict("records")}
+        regions = ", ".join(names.get(r, r) for r in changed_extent)
+        text += " " + t("layout_notice_changed", lang).format(regions=regions, table=table_vintage)
+    return text
+
+
 def default_choropleth(out_dir: str | Path, *, lang: str = "ru") -> list[Path]:
     """The paper's figure 1 (share of innovative products in GRP, 2021) plus the innovation
     activity level, on the 2018 layout, as ``<out_dir>/choropleth_innovation_2021.html``."""

@@ -9,8 +9,10 @@ rings around each town are geodesic circles on the WGS84 ellipsoid (72 vertices 
 ``pyproj.Geod.fwd``) rather than Leaflet's ``L.Circle``, which approximates a circle on a
 sphere by an ellipse in Web Mercator.
 
-Built only from plain Leaflet pieces (see :mod:`agglomap.maps.web`); popups and tooltips are
-bound with JSON-encoded, escaped HTML, so no name can break out into the page.
+The towns travel to the page as one compact data object (:mod:`agglomap.maps.town_layer`):
+circles, links and popups are built in the browser from it (popups when clicked, names
+written with ``textContent``, so no name can break out into the page), and the names are
+placed without overlaps by :mod:`agglomap.maps.labels`.
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ from ..errors import InputError, suggest
 from ..i18n import level_word, scenario_text, t
 from ..regions import KZ_BBOX
 from . import web
-from .static import shared_sections, town_names, town_population
-from .style import TDAA_COLORS, TDAA_LEVELS, tdaa_color
+from .labels import PlacedLabels
+from .static import marker_shrink, shared_sections, town_names, town_population
+from .style import NO_DATA, SCENARIO_COLORS, TDAA_COLORS, TDAA_LEVELS, tdaa_level_key
+from .town_layer import CANVAS_FROM, TownLayer
 
 
 class MapWarning(UserWarning):
@@ -49,12 +53,6 @@ COLOR_BY = ("tdaa_level", "scenario")
 REQUIRED = ("id", "tdaa", "tdaa_level")
 TOWN_CLASS = "agglomap-town"
 SCENARIO_CLASS = "agglomap-town-scenario"
-SCENARIO_COLORS = {
-    "inertial": "#969696",
-    "balanced": "#1b9e77",
-    "innovative": "#7570b3",
-    "diversification": "#d95f02",
-}
 NOT_ASSESSED = "#ffffff"
 RING_COLOR = "#6a51a3"
 LINK_COLOR = "#3f3f3f"
@@ -64,7 +62,12 @@ CORRIDOR_WEIGHT = {"road": 4.0, "rail": 2.0}
 REF_POPULATION = 100_000
 REF_RADIUS_PX = 9.0
 DIGITS = 5  # coordinates written to the page: 1e-5° ≈ 1 m
-MANY_TOWNS = 1_000  # above this the page gets heavy (9 899 towns: 92 MB): suggest a PNG
+LINK_DIGITS = 4  # link lines: 1e-4° ≈ 11 m
+CITY_RADIUS_PX = 4.0
+# above this the page gets heavy (9 899 towns: about 6 MB, placed in about a second; see
+# benchmarks/RESULTS.md): suggest a PNG
+MANY_TOWNS = 20_000
+MAX_RING_TOWNS = 300  # distance rings for more towns than this are a blur and megabytes
 
 _ASSESSED = ("tdm", "tdea", "tdda", "tdzhia", "tdaa", "tdsp")
 
@@ -85,66 +88,6 @@ _POPUP_CSS = """
   pointer-events: none; color: #111; font: 500 11px/1.1 system-ui, -apple-system, "Segoe UI",
   Roboto, Arial, sans-serif; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
 """
-
-
-class _PlaceTownLabels(MacroElement):
-    """Put each town's name beside its circle where it covers no other name, circle or
-    large-city label (largest towns first; eight positions), again after every zoom."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function (map, group) {
-    var near = [[1, 0], [-1, 0], [0, -1], [0, 1], [1, -1], [-1, -1], [1, 1], [-1, 1]];
-    var spots = near.concat(near.map(function (o) { return [o[0] * 2.2, o[1] * 2.2]; }));
-    function put(el, o) {
-        var r = +el.dataset.r + 2, d = (o[0] && o[1]) ? 0.75 : 1;
-        el.style.left = (o[0] * r * d) + 'px';
-        el.style.top = (o[1] * r * d) + 'px';
-        el.style.transform = 'translate(' + (o[0] > 0 ? '0' : o[0] < 0 ? '-100%' : '-50%') +
-            ',' + (o[1] > 0 ? '0' : o[1] < 0 ? '-100%' : '-50%') + ')';
-        return el.getBoundingClientRect();
-    }
-    function hits(b, q) {
-        return b.left < q.right && q.left < b.right && b.top < q.bottom && q.top < b.bottom;
-    }
-    function place() {
-        if (!map.hasLayer(group)) { return; }
-        var taken = [];
-        var hard = [];  // large-city markers: never covered, even by a crowded name
-        document.querySelectorAll('path.{{ this.town_class }}, .leaflet-tooltip.agglomap-km')
-            .forEach(function (el) { taken.push(el.getBoundingClientRect()); });
-        document.querySelectorAll('path.agglomap-large-city')
-            .forEach(function (el) { hard.push(el.getBoundingClientRect()); });
-        document.querySelectorAll('.agglomap-town-label').forEach(function (el) {
-            var best = 0, fewest = Infinity;
-            for (var j = 0; j < spots.length; j++) {
-                var b = put(el, spots[j]);
-                var n = taken.filter(function (q) { return hits(b, q); }).length +
-                    100 * hard.filter(function (q) { return hits(b, q); }).length;
-                if (n === 0) { taken.push(b); return; }
-                if (n < fewest) { best = j; fewest = n; }
-            }
-            taken.push(put(el, spots[best]));  // no free spot: the least crowded one
-        });
-        // how many placements ran: lets a reader (or a test) wait until names are placed
-        var root = document.documentElement.dataset;
-        root.agglomapLabelsPlaced = String(+(root.agglomapLabelsPlaced || 0) + 1);
-    }
-    function later() { window.requestAnimationFrame(place); }
-    map.on('zoomend moveend overlayadd resize', later);
-    map.whenReady(later);
-    window.addEventListener('load', later);
-})({{ this._parent.get_name() }}, {{ this.group }});
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, group: str, town_class: str) -> None:
-        super().__init__()
-        self._name = "PlaceTownLabels"
-        self.group = group
-        self.town_class = town_class
 
 
 class Bind(MacroElement):
@@ -197,11 +140,14 @@ def geodesic_rings(lon, lat, km: float, n: int = 72) -> np.ndarray:
     return shapely.polygons(ring)
 
 
-def geodesic_line(lon1: float, lat1: float, lon2: float, lat2: float, n: int = 16):
-    """``[[lat, lon], …]`` along the geodesic between two points (for Leaflet)."""
+def geodesic_line(
+    lon1: float, lat1: float, lon2: float, lat2: float, n: int = 16, digits: int = DIGITS
+):
+    """``[[lat, lon], …]`` along the geodesic between two points (for Leaflet), with ``n``
+    points between them, rounded to ``digits`` decimals."""
     inner = GEOD.npts(lon1, lat1, lon2, lat2, n)
     pts = [(lon1, lat1), *inner, (lon2, lat2)]
-    return [[round(la, DIGITS), round(lo, DIGITS)] for lo, la in pts]
+    return [[round(la, digits), round(lo, digits)] for lo, la in pts]
 
 
 def marker_radius(population) -> np.ndarray:
@@ -409,91 +355,103 @@ def nearest_corridor_text(
     return f"{written} — {km}"
 
 
-def popup_html(
-    row: pd.Series,
-    name: str,
+POPUP_WORDS = (
+    "tdaa1",
+    "tdaa2",
+    "tdaa3",
+    "tdaa_formula",
+    "gravity",
+    "evidence",
+    "core_city",
+    "large_city",
+    "geodesic",
+    "network",
+    "within",
+    "nearest_corridor",
+    "assessment",
+)
+
+
+def popup_words(lang: str) -> dict[str, str]:
+    """The words every town's popup uses, in ``lang`` (sent to the page once)."""
+    return {key: t(key, lang) for key in POPUP_WORDS}
+
+
+def popup_record(
+    row: Mapping[str, object],
     lang: str,
-    cities: dict[str, str],
-    regions: dict[str, str],
+    cities: Mapping[str, str],
+    regions: Mapping[str, str],
     assessed: pd.Series | None,
     corridors: Mapping[str, tuple[str, str]] | None = None,
     label_ids: Mapping[str, str] | None = None,
-) -> str:
-    """The escaped popup of one town: indicators, evidence, assessment.
+) -> dict[str, object]:
+    """What one town's popup shows, as plain text (the page builds the popup from it when
+    the town is clicked, writing every text with ``textContent``).
 
-    ``corridors`` (id → (name in ``lang``, mode)) names the corridors within reach and the
-    nearest one, found by its label in ``label_ids``; see :func:`corridor_items` and
-    :func:`nearest_corridor_text`.
+    ``scores`` are the values of the score table's rows (see :func:`score_keys`; the TDaa
+    value carries its level word); ``core_city`` and ``large_city`` are ``[city, km
+    geodesic, km by network]`` (``large_city`` is ``1`` when it repeats ``core_city``);
+    ``within`` the corridors within reach and ``nearest`` the nearest corridor (see
+    :func:`corridor_items` and :func:`nearest_corridor_text`); ``assessment`` rows
+    ``[label, value, CSS class]``. Keys without a value are left out.
     """
-    e = web.esc
-    region = regions.get(str(row.get("oblast", "")), row.get("oblast", ""))
-    out = [
-        f'<div class="agglomap-popup" data-town-id="{e(row["id"])}">',
-        f"<h3>{e(name)}</h3>",
-        f'<div class="muted">{e(region)}</div>' if region else "",
-        "<table>",
-    ]
-    for col in ("tdaa1", "tdaa2", "tdaa3"):
-        if col in row.index:
-            out.append(f"<tr><th>{e(t(col, lang))}</th><td>{_number(row[col], lang, 0)}</td></tr>")
-    shown_level = level_word(row.get("tdaa_level"), lang)
-    out.append(
-        f'<tr><th>{e(t("tdaa_formula", lang))}</th><td class="tdaa">{_number(row["tdaa"], lang, 1)}'
-        f" ({e(shown_level)})</td></tr>"
-    )
-    if "gravity" in row.index:
-        out.append(
-            f"<tr><th>{e(t('gravity', lang))}</th><td>{_number(row['gravity'], lang, 2)}</td></tr>"
-        )
-    out.append(f"</table><h4>{e(t('evidence', lang))}</h4><ul>")
+    get = row.get
+    region = get("oblast")
+    region = regions.get(str(region), region) if isinstance(region, str) else ""
+    level = level_word(get("tdaa_level"), lang)
+    scores = [_number(get(col), lang, 0) for col in ("tdaa1", "tdaa2", "tdaa3") if col in row]
+    scores.append(f"{_number(get('tdaa'), lang, 1)} ({level})")
+    if "gravity" in row:
+        scores.append(_number(get("gravity"), lang, 2))
+    record: dict[str, object] = {"region": region or "", "scores": scores}
     for key in ("core_city", "large_city"):
-        what = t(key, lang)
-        if key in row.index and isinstance(row[key], str) and row[key]:
-            city = cities.get(row[key], row[key])
-            geo = format_km(row.get(f"{key}_km_geodesic"), lang)
-            net = format_km(row.get(f"{key}_km_network"), lang)
-            out.append(
-                f'<li class="{key.replace("_", "-")}">{e(what)}: <b>{e(city)}</b> — '
-                f"{e(geo)} {e(t('geodesic', lang))}, {e(net)} {e(t('network', lang))}</li>"
-            )
+        city = get(key)
+        if isinstance(city, str) and city:
+            geo = format_km(get(f"{key}_km_geodesic"), lang)
+            net = format_km(get(f"{key}_km_network"), lang)
+            record[key] = [cities.get(city, city), geo, net]
+    if record.get("large_city") is not None and record.get("large_city") == record.get("core_city"):
+        record["large_city"] = 1  # the same city at the same distance: said once on the page
     within = corridor_items(row, lang, corridors)
     if within:
-        items = "".join(f"<li>{e(c)}</li>" for c in within)
-        out.append(f'<li>{e(t("within", lang))}:<ul class="corridors">{items}</ul></li>')
+        record["within"] = within
     nearest = nearest_corridor_text(row, lang, corridors, label_ids)
     if nearest:
-        out.append(f"<li>{e(t('nearest_corridor', lang))}: {e(nearest)}</li>")
-    out.append("</ul>")
+        record["nearest"] = nearest
     if assessed is not None:
-        out.append(_assessment_html(assessed, lang))
-    out.append("</div>")
-    return "".join(out)
+        record["assessment"] = _assessment_rows(assessed, lang)
+    return record
 
 
-def _assessment_html(a: pd.Series, lang: str) -> str:
-    e = web.esc
+def score_keys(columns: Sequence[str]) -> list[str]:
+    """The rows of the popup's score table (keys of :func:`popup_words`), in the order of
+    :func:`popup_record`'s ``scores``."""
+    keys = [col for col in ("tdaa1", "tdaa2", "tdaa3") if col in columns]
+    keys.append("tdaa_formula")
+    if "gravity" in columns:
+        keys.append("gravity")
+    return keys
+
+
+def _assessment_rows(a: pd.Series, lang: str) -> list[list[str]]:
     rows = [
-        f"<h4>{e(t('assessment', lang))}</h4><table>",
-        f"<tr><th>{e(t('recommended_scenario', lang))}</th>"
-        f'<td class="scenario wrap">{e(scenario_text(a.get("top_scenario"), lang))}</td></tr>',
-        f"<tr><th>{e(t('ranking', lang))}</th>"
-        f'<td class="wrap">{e(scenario_text(a.get("scenario_ranking"), lang))}</td></tr>',
+        [
+            t("recommended_scenario", lang),
+            scenario_text(a.get("top_scenario"), lang),
+            "scenario wrap",
+        ],
+        [t("ranking", lang), scenario_text(a.get("scenario_ranking"), lang), "wrap"],
     ]
     paper = a.get("scenario_ranking_paper")
     if isinstance(paper, str) and paper:
-        rows.append(
-            f"<tr><th>{e(t('ranking_paper', lang))}</th>"
-            f'<td class="wrap">{e(scenario_text(paper, lang))}</td></tr>'
-        )
+        rows.append([t("ranking_paper", lang), scenario_text(paper, lang), "wrap"])
     for ind in _ASSESSED:
         if ind in a.index and f"{ind}_level" in a.index:
             shown = level_word(a[f"{ind}_level"], lang)
-            rows.append(
-                f"<tr><th>{e(ind.upper() if ind != 'tdzhia' else 'TDzhia')}</th>"
-                f"<td>{_number(a[ind], lang, 1)} ({e(shown)})</td></tr>"
-            )
-    rows.append("</table>")
-    return "".join(rows)
+            name = ind.upper() if ind != "tdzhia" else "TDzhia"
+            rows.append([name, f"{_number(a[ind], lang, 1)} ({shown})", ""])
+    return rows
 
 
 # --------------------------------------------------------------------------- legend
@@ -580,8 +538,7 @@ def _legend_html(
     if extra:
         parts.append('<div style="margin-top:6px"></div>' + "".join(extra))
     parts.append(f'<div class="note">{e(t("circle_note", lang))}</div>')
-    summary = f'<summary class="title">{e(t("legend", lang))}</summary>'
-    return f"<details open>{summary}{''.join(parts)}</details>"
+    return web.fold(e(t("legend", lang)), "".join(parts))
 
 
 # --------------------------------------------------------------------------- the map
@@ -615,9 +572,9 @@ def monocity_map(
     towns = check_scores(scores)
     if len(towns) > MANY_TOWNS:
         warnings.warn(
-            f"{len(towns):,} towns on one web map make a very large, slow page "
-            f"(the map is meant for tens or hundreds of towns); for this many, draw a "
-            f"static map (PNG or SVG), or map a selection",
+            f"{len(towns):,} towns on one web map make a large page (the map is made for up "
+            f"to {MANY_TOWNS:,}); for this many, draw a static map (PNG or SVG), or map a "
+            f"selection",
             MapWarning,
             stacklevel=2,
         )
@@ -635,96 +592,16 @@ def monocity_map(
     west, south, east, north = KZ_BBOX
     m.fit_bounds([[south, west], [north, east]], padding_bottom_right=(230, 0))  # legend room
     _Css(_POPUP_CSS).add_to(m)
-    names = town_names(towns, lang)
-    city_names, city_where = _city_lookup(lang)
-    regions = _region_names(lang)
-    known = {**_shipped_corridor_names(lang), **corridor_names(corridors, lang)}
-    label_ids = {**_shipped_corridor_label_ids(), **corridor_label_ids(corridors)}
-
     if len(boundaries):
         group = folium.FeatureGroup(name=f"{t('oblast_boundaries', lang)} ({vintage})").add_to(m)
         web.boundary_layer(boundaries, tiles=tiles, weight=0.9).add_to(group)
-
     modes = _add_corridors(m, corridors, lang)
     shared = len(modes) == 2 and shared_sections(corridors.to_crs(EQUAL_AREA)) > 1.0
-
-    if rings_km:
-        group = folium.FeatureGroup(
-            name=f"{t('rings', lang)} ({', '.join(f'{k:g}' for k in rings_km)} "
-            f"{web.unit_label('km', lang)})"
-        )
-        for km in rings_km:
-            polys = geodesic_rings(towns.geometry.x, towns.geometry.y, km)
-            polys = shapely.transform(polys, lambda xy: np.round(xy, DIGITS))
-            layer = gpd.GeoDataFrame(geometry=polys, crs=4326)
-            folium.GeoJson(
-                layer.__geo_interface__,
-                style_function=lambda _f: {
-                    "color": RING_COLOR,
-                    "weight": 1,
-                    "dashArray": "4 3",
-                    "fill": False,
-                    "opacity": 0.55,
-                },
-                interactive=False,
-            ).add_to(group)
-        group.add_to(m)
-
-    if show_links:
-        _add_links(m, towns, names, city_names, city_where, lang)
-
-    pop = town_population(towns)
-    pop = np.where(np.isnan(pop), np.nanmedian(pop) if np.isfinite(pop).any() else 50_000, pop)
-    radius = marker_radius(pop)
-    order = np.argsort(-pop)  # small circles on top of big ones
-    level_group = folium.FeatureGroup(name=t("towns_level", lang), show=color_by == "tdaa_level")
-    scen_group = folium.FeatureGroup(name=t("towns_scenario", lang), show=color_by == "scenario")
-    for i in order:
-        row = towns.iloc[i]
-        a = assessed.get(str(row["id"]))
-        html_popup = popup_html(row, names.iloc[i], lang, city_names, regions, a, known, label_ids)
-        color = tdaa_color(row["tdaa_level"])
-        _town_marker(
-            row,
-            radius[i],
-            color,
-            f"{TOWN_CLASS} {TOWN_CLASS}-{slug(row['id'])}",
-            names.iloc[i],
-            html_popup,
-        ).add_to(level_group)
-        # a tie ("innovative = diversification") takes the first one's colour
-        scen = re.split(r"\s*[=,]\s*", str(a.get("top_scenario")))[0] if a is not None else ""
-        scolor = SCENARIO_COLORS.get(scen, NOT_ASSESSED)
-        _town_marker(
-            row,
-            radius[i],
-            scolor,
-            f"{SCENARIO_CLASS} {SCENARIO_CLASS}-{slug(row['id'])}",
-            names.iloc[i],
-            html_popup,
-            stroke="#222" if a is not None else "#888",
-        ).add_to(scen_group)
-    level_group.add_to(m)
-    scen_group.add_to(m)
-    label_group = folium.FeatureGroup(name=t("town_names", lang), show=True)
-    for i in order:
-        row = towns.iloc[i]
-        folium.Marker(
-            [row.geometry.y, row.geometry.x],
-            icon=folium.DivIcon(
-                html=f'<div class="agglomap-town-label" data-r="{radius[i]:.1f}">'
-                f"{web.esc(names.iloc[i])}</div>",
-                icon_size=(0, 0),
-                class_name="agglomap-town-label-icon",
-            ),
-            interactive=False,
-        ).add_to(label_group)
-    label_group.add_to(m)
-    _PlaceTownLabels(label_group.get_name(), TOWN_CLASS).add_to(m)
-
+    rings_km = _add_rings(m, towns, tuple(rings_km), lang)
+    _add_towns(m, towns, assessed, corridors, lang, color_by, show_links)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     web.HtmlControl(
-        _legend_html(lang, bool(assessed), modes, show_links, tuple(rings_km), shared),
+        _legend_html(lang, bool(assessed), modes, show_links, rings_km, shared),
         position="bottomright",
         css_class="agglomap-legend",
     ).add_to(m)
@@ -732,12 +609,228 @@ def monocity_map(
         m,
         title or t("monocity_title", lang),
         t("monocity_subtitle_one" if len(towns) == 1 else "monocity_subtitle", lang).format(
-            n=len(towns), vintage=vintage
+            n=web.format_number(len(towns), lang, 0), vintage=vintage
         ),
     )
     m.agglomap_sources = list(sources or map_sources(assessment is not None, tiles))
     web.add_attribution(m, m.agglomap_sources, lang=lang)
+    web.fit_clear(m, KZ_BBOX)  # clear of the title and the legend
     return m
+
+
+def _add_rings(
+    m: folium.Map, towns: gpd.GeoDataFrame, rings_km: tuple[float, ...], lang: str
+) -> tuple[float, ...]:
+    """Geodesic distance rings around every town (up to :data:`MAX_RING_TOWNS` towns); returns
+    the radii drawn."""
+    if not rings_km:
+        return ()
+    if len(towns) > MAX_RING_TOWNS:
+        warnings.warn(
+            f"distance rings are drawn for up to {MAX_RING_TOWNS} towns, not for {len(towns):,}",
+            MapWarning,
+            stacklevel=3,
+        )
+        return ()
+    group = folium.FeatureGroup(
+        name=f"{t('rings', lang)} ({', '.join(f'{k:g}' for k in rings_km)} "
+        f"{web.unit_label('km', lang)})"
+    )
+    for km in rings_km:
+        polys = geodesic_rings(towns.geometry.x, towns.geometry.y, km)
+        polys = shapely.transform(polys, lambda xy: np.round(xy, DIGITS))
+        layer = gpd.GeoDataFrame(geometry=polys, crs=4326)
+        folium.GeoJson(
+            layer.__geo_interface__,
+            style_function=lambda _f: {
+                "color": RING_COLOR,
+                "weight": 1,
+                "dashArray": "4 3",
+                "fill": False,
+                "opacity": 0.55,
+            },
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+    return rings_km
+
+
+def _add_towns(
+    m: folium.Map,
+    towns: gpd.GeoDataFrame,
+    assessed: dict,
+    corridors: gpd.GeoDataFrame | None,
+    lang: str,
+    color_by: str,
+    show_links: bool,
+) -> None:
+    """The towns' layers (links, large cities, circles by level and by scenario, names) from
+    one :class:`TownLayer`, and their names placed by :class:`PlacedLabels`."""
+    data = town_data(towns, assessed, corridors, lang, links=show_links)
+    groups: dict[str, str | None] = {"links": None, "cities": None}
+    if show_links and data["cities"]["lat"]:
+        # thousands of links are a tangle at the country's scale: then off until asked for
+        links = folium.FeatureGroup(name=t("links", lang), show=len(towns) < CANVAS_FROM)
+        links.add_to(m)
+        cities = folium.FeatureGroup(name=t("large_cities", lang)).add_to(m)
+        groups.update(links=links.get_name(), cities=cities.get_name())
+    level = folium.FeatureGroup(name=t("towns_level", lang), show=color_by == "tdaa_level")
+    scen = folium.FeatureGroup(name=t("towns_scenario", lang), show=color_by == "scenario")
+    names = folium.FeatureGroup(name=t("town_names", lang), show=True)
+    for group in (level, scen, names):
+        group.add_to(m)
+    groups.update(level=level.get_name(), scenario=scen.get_name())
+    layer = TownLayer(data, groups)
+    layer.add_to(m)
+    PlacedLabels(source=layer.labels_js, group=names.get_name()).add_to(m)
+
+
+def town_data(
+    towns: gpd.GeoDataFrame,
+    assessed: Mapping[str, pd.Series],
+    corridors: gpd.GeoDataFrame | None,
+    lang: str,
+    *,
+    links: bool = True,
+) -> dict[str, object]:
+    """Everything the page needs about the towns, as one JSON-ready dict for
+    :class:`~agglomap.maps.town_layer.TownLayer` (columns, one entry per town)."""
+    names = town_names(towns, lang)
+    city_names, city_where = _city_lookup(lang)
+    regions = _region_names(lang)
+    known = {**_shipped_corridor_names(lang), **corridor_names(corridors, lang)}
+    label_ids = {**_shipped_corridor_label_ids(), **corridor_label_ids(corridors)}
+    pop = town_population(towns)
+    pop = np.where(np.isnan(pop), np.nanmedian(pop) if np.isfinite(pop).any() else 50_000, pop)
+    radius = np.maximum(2.0, marker_radius(pop) * math.sqrt(marker_shrink(len(towns))))
+    ids = towns["id"].astype(str).tolist()
+    slugs = [slug(x) for x in ids]
+    rows = towns.drop(columns=towns.geometry.name).to_dict("records")
+    level = [
+        TDAA_LEVELS.index(k) if k else len(TDAA_LEVELS)
+        for k in map(tdaa_level_key, towns["tdaa_level"])
+    ]
+    scen_keys = list(SCENARIO_COLORS)
+    scenario, popups = [], []
+    for tid, row in zip(ids, rows, strict=True):
+        a = assessed.get(tid)
+        # a tie ("innovative = diversification") takes the first one's colour
+        top = re.split(r"\s*[=,]\s*", str(a.get("top_scenario")))[0] if a is not None else ""
+        scenario.append(scen_keys.index(top) if top in SCENARIO_COLORS else len(scen_keys))
+        popups.append(popup_record(row, lang, city_names, regions, a, known, label_ids))
+    lon, lat = towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy()
+    cities = (
+        _large_cities(towns, lang)
+        if links
+        else pd.DataFrame(columns=["key", "name", "lon", "lat", "population", "labelled"])
+    )
+    link_paths = []
+    if links:
+        for i, row in enumerate(rows):
+            key = row.get("large_city")
+            if isinstance(key, str) and key in city_where:
+                path = geodesic_line(
+                    lon[i],
+                    lat[i],
+                    *city_where[key],
+                    n=_link_points(row.get("large_city_km_geodesic")),
+                )
+                link_paths.append([v for pt in path for v in pt])
+            else:
+                link_paths.append(None)
+    # a bare number (an OSM id standing in for a name) is no label
+    unlabelled = [i for i, n in enumerate(names) if not n.strip() or n.strip().isdigit()]
+    order = np.argsort(-pop, kind="stable")  # big circles first: small ones drawn on top
+    # names by importance: towns and large cities together, most populous first
+    keys = [(-float(p), 0, i) for i, p in enumerate(pop)]
+    keys += [
+        (-float(p), 1, -j - 1)
+        for j, p in enumerate(cities["population"])
+        if cities["labelled"].iloc[j]
+    ]
+    label_order = [k for _, _, k in sorted(keys)]
+    return {
+        "towns": {
+            "lat": np.round(lat, DIGITS).tolist(),
+            "lon": np.round(lon, DIGITS).tolist(),
+            "r": np.round(radius, 1).tolist(),
+            "id": ids,
+            "slug": slugs if slugs != ids else None,
+            "name": names.tolist(),
+            "unlabelled": unlabelled,
+            "level": level,
+            "scenario": scenario,
+            "assessed": [1 if tid in assessed else 0 for tid in ids],
+            "popup": popups,
+            "link": link_paths if links else None,
+            "order": order.tolist(),
+        },
+        "cities": {
+            "lat": np.round(cities["lat"].to_numpy(float), DIGITS).tolist(),
+            "lon": np.round(cities["lon"].to_numpy(float), DIGITS).tolist(),
+            "name": cities["name"].tolist(),
+        },
+        "words": popup_words(lang),
+        "scoreKeys": score_keys(list(towns.columns)),
+        "levelColors": [TDAA_COLORS[k] for k in TDAA_LEVELS] + [NO_DATA],
+        "scenarioColors": list(SCENARIO_COLORS.values()) + [NOT_ASSESSED],
+        "townClass": TOWN_CLASS,
+        "scenarioClass": SCENARIO_CLASS,
+        "linkColor": LINK_COLOR,
+        "cityRadius": CITY_RADIUS_PX,
+        "canvasFrom": CANVAS_FROM,
+        "popupOptions": {
+            "maxWidth": 400,
+            "minWidth": 300,
+            "maxHeight": 520,
+            "autoPanPaddingTopLeft": [60, 40],
+            "autoPanPaddingBottomRight": [60, 20],
+        },
+        "labelOrder": label_order,
+    }
+
+
+def _link_points(km: object) -> int:
+    """Intermediate points of a link line: one per 50 km (1 to 16; a 50 km piece drawn
+    straight in Web Mercator is within ~60 m of the geodesic)."""
+    try:
+        value = float(km)
+    except (TypeError, ValueError):
+        return 16
+    return int(np.clip(math.ceil(value / 50.0), 1, 16)) if math.isfinite(value) else 16
+
+
+def _large_cities(towns: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The large cities drawn as black dots: those the towns link to and every city of
+    republican significance or oblast centre (Almaty and Shymkent even when no town links
+    to them). ``labelled`` is False for a city that is itself a mapped town (its town label
+    names it)."""
+    from ..gazetteer import load_cities
+
+    cities = load_cities()
+    linked = set(towns["large_city"].dropna().astype(str)) if "large_city" in towns else set()
+    mapped = set(towns["id"].astype(str))
+    if "name" in towns.columns:
+        mapped |= set(towns["name"].dropna().astype(str))  # large_city holds English names
+    keep = (
+        cities["city_id"].astype(str).isin(linked)
+        | cities["name_en"].astype(str).isin(linked)
+        | cities["status"].isin(("republican", "oblast_centre"))
+    )
+    rows = []
+    for row in cities[keep].to_dict("records"):
+        keys = {str(row["city_id"]), str(row["name_en"])}
+        rows.append(
+            {
+                "key": row["city_id"],
+                "name": web.label(row, lang),
+                "lon": float(row["lon"]),
+                "lat": float(row["lat"]),
+                "population": float(row["population"]) if pd.notna(row["population"]) else 0.0,
+                "labelled": not (keys & mapped),
+            }
+        )
+    return pd.DataFrame(rows, columns=["key", "name", "lon", "lat", "population", "labelled"])
 
 
 def map_sources(assessed: bool, tiles: str | None) -> list[provenance.Source]:
@@ -774,32 +867,6 @@ def _assessment_by_town(assessment: pd.DataFrame | None, towns: pd.DataFrame) ->
     return {str(r["town_id"]): r for _, r in assessment.iterrows() if str(r["town_id"]) in known}
 
 
-def _town_marker(
-    row, radius: float, color: str, css: str, name: str, popup: str, stroke: str = "#222"
-) -> folium.CircleMarker:
-    marker = folium.CircleMarker(
-        location=[row.geometry.y, row.geometry.x],
-        radius=float(radius),
-        color=stroke,
-        weight=1.2,
-        fill=True,
-        fill_color=color,
-        fill_opacity=0.95,
-        class_name=css,
-    )
-    Bind(
-        popup,
-        "bindPopup",
-        maxWidth=400,
-        minWidth=300,
-        maxHeight=520,
-        autoPanPaddingTopLeft=[60, 90],
-        autoPanPaddingBottomRight=[60, 20],
-    ).add_to(marker)
-    Bind(web.esc(name), "bindTooltip", direction="top").add_to(marker)
-    return marker
-
-
 def _add_corridors(m: folium.Map, corridors: gpd.GeoDataFrame, lang: str) -> list[str]:
     modes = []
     if corridors is None or not len(corridors):
@@ -832,56 +899,3 @@ def _add_corridors(m: folium.Map, corridors: gpd.GeoDataFrame, lang: str) -> lis
             Bind(web.esc(label), "bindTooltip", sticky=True).add_to(pl)
             pl.add_to(group)
     return modes
-
-
-def _add_links(m, towns, names, city_names, city_where, lang) -> None:
-    if "large_city" not in towns.columns:
-        return
-    links = folium.FeatureGroup(name=t("links", lang))
-    cities = folium.FeatureGroup(name=t("large_cities", lang))
-    seen: set[str] = set()
-    town_ids = set(towns["id"].astype(str))
-    if "name" in towns.columns:
-        town_ids |= set(towns["name"].dropna().astype(str))  # large_city holds English names
-    for i, row in towns.iterrows():
-        key = row["large_city"]
-        if not isinstance(key, str) or key not in city_where:
-            continue
-        lon, lat = city_where[key]
-        km = row.get("large_city_km_geodesic")
-        path = geodesic_line(row.geometry.x, row.geometry.y, lon, lat)
-        pl = folium.PolyLine(
-            path,
-            color=LINK_COLOR,
-            weight=1.5,
-            dash_array="2 3",
-            opacity=0.9,
-            class_name="agglomap-link",
-        )
-        text = f"{names.iloc[i]} → {city_names.get(key, key)}: {format_km(km, lang)}"
-        Bind(web.esc(text), "bindTooltip", sticky=True).add_to(pl)
-        pl.add_to(links)
-        if key not in seen:
-            seen.add(key)
-            cm = folium.CircleMarker(
-                [lat, lon],
-                radius=4,
-                color="#000",
-                weight=1,
-                fill=True,
-                fill_color="#000",
-                fill_opacity=1,
-                class_name="agglomap-large-city",
-            )
-            # a large city that is itself a mapped town is named by the "Town names" layer
-            labelled = key not in town_ids
-            Bind(
-                web.esc(city_names.get(key, key)),
-                "bindTooltip",
-                permanent=labelled,
-                direction="right",
-                className="agglomap-km" if labelled else "",
-            ).add_to(cm)
-            cm.add_to(cities)
-    links.add_to(m)
-    cities.add_to(m)

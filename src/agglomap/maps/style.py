@@ -13,6 +13,14 @@ TDAA_COLORS: dict[str, str] = dict(
     zip(TDAA_LEVELS, ("#fed976", "#fd8d3c", "#e31a1c", "#800026"), strict=True)
 )
 NO_DATA = "#d9d9d9"
+# Development scenarios of the monocity assessment: hues apart from each other and from the
+# yellow-orange-red TDaa scale (diversification was an orange next to "medium").
+SCENARIO_COLORS: dict[str, str] = {
+    "inertial": "#969696",
+    "balanced": "#1b9e77",
+    "innovative": "#7570b3",
+    "diversification": "#1f78b4",
+}
 
 
 def tdaa_level_key(value: object) -> str | None:

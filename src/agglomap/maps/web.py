@@ -38,6 +38,7 @@ from ..regions import KZ_BBOX
 _LEAFLET_PKG = "js_lib_leaflet"
 _LEAFLET_DIR = "static/js_lib_leaflet"
 _NBSP = "\u00a0"
+NARROW_PX = 900  # below this width a map is embedded: overlays fold (see EmbedMode)
 
 CSS = """
 .leaflet-container { background: #eef2f5; font: 13px/1.35 system-ui, -apple-system,
@@ -56,6 +57,24 @@ CSS = """
   border: 1px solid rgba(0,0,0,.35); }
 .agglomap-legend .note { margin-top: 4px; font-size: 11.5px; color: #444; white-space: normal; }
 .agglomap-nodata { background: repeating-linear-gradient(45deg, #d9d9d9 0 3px, #ffffff 3px 6px); }
+.agglomap-legend summary { cursor: pointer; }
+.agglomap-legend details:not([open]) summary.title { margin-bottom: 0; }
+.agglomap-notice { background: #fff4ce; border: 1px solid #c9a227; border-radius: 4px;
+  padding: 5px 8px; max-width: 340px; font-size: 12px; line-height: 1.35;
+  box-shadow: 0 1px 4px rgba(0,0,0,.25); }
+.leaflet-container:focus, .leaflet-interactive:focus { outline: none; }
+.leaflet-container:focus-visible { outline: 2px solid #1f4e9c; outline-offset: -2px; }
+.leaflet-interactive:focus-visible { outline: 2px solid #1f4e9c; }
+.agglomap-popup-open .agglomap-title { visibility: hidden; }
+/* embedded in a report (an iframe under ~900 px wide): small title, legend and layer
+   list folded into buttons (see EmbedMode) */
+.agglomap-narrow .agglomap-title { top: 6px; max-width: 42%; padding: 3px 8px;
+  font-size: 12px; line-height: 1.25; }
+.agglomap-narrow .agglomap-title small { display: none; }
+.agglomap-narrow .agglomap-legend { max-width: 220px; padding: 4px 7px; font-size: 12px; }
+.agglomap-narrow .agglomap-notice { max-width: 220px; font-size: 11px; padding: 3px 6px; }
+.agglomap-narrow .leaflet-control-attribution { font-size: 9px; line-height: 1.2;
+  max-width: 60%; white-space: normal; }
 """
 
 # A legend swatch is a colour or one of the fills defined in CSS above; nothing else.
@@ -267,10 +286,21 @@ def legend(
         else:
             raise ValueError(f"not a CSS colour: {colour!r}")
         rows.append(f'<div class="row">{swatch}<span class="label">{esc(text)}</span></div>')
-    parts = [f'<div class="title">{esc(title)}</div>', *rows]
+    parts = rows
     if note:
         parts.append(f'<div class="note">{esc(note)}</div>')
-    return HtmlControl("".join(parts), position=position, css_class="agglomap-legend", show=show)
+    return HtmlControl(
+        fold(esc(title), "".join(parts)), position=position, css_class="agglomap-legend", show=show
+    )
+
+
+def fold(summary_html: str, body_html: str) -> str:
+    """A legend body under its title that folds into a button in embed mode
+    (``<details open>``; both arguments already escaped)."""
+    return (
+        f'<details class="agglomap-fold" open><summary class="title">{summary_html}</summary>'
+        f"{body_html}</details>"
+    )
 
 
 class _Title(_Styled):
@@ -287,10 +317,133 @@ class _Title(_Styled):
 
 
 def add_title(m: folium.Map, title: str, subtitle: str | None = None) -> folium.Map:
-    """A title box at the top centre of the map (escaped)."""
+    """A title box at the top centre of the map (escaped); hidden while a popup is open,
+    so it never covers one."""
     text = esc(title) + (f"<small>{esc(subtitle)}</small>" if subtitle else "")
     _Title(text).add_to(m)
     return m
+
+
+class _Notice(_Styled):
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map) {
+    var box = L.control({position: 'bottomleft'});
+    box.onAdd = function () {
+        var div = L.DomUtil.create('div', 'agglomap-notice');
+        div.setAttribute('role', 'note');
+        div.textContent = {{ this.text|tojson }};
+        L.DomEvent.disableClickPropagation(div);
+        return div;
+    };
+    box.addTo(map);
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Notice"
+        self.text = text
+
+
+class _FitClear(MacroElement):
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map, bounds) {
+    function fit() {
+        var box = map.getContainer(), frame = box.getBoundingClientRect();
+        var size = map.getSize(), top = 0, right = 0;
+        var title = box.querySelector('.agglomap-title');
+        if (title) { top = title.getBoundingClientRect().bottom - frame.top; }
+        box.querySelectorAll('.leaflet-right .leaflet-control').forEach(function (el) {
+            var r = el.getBoundingClientRect();
+            if (r.height > size.y / 3) { right = Math.max(right, frame.right - r.left); }
+        });
+        map.fitBounds(bounds, {paddingTopLeft: [0, top], paddingBottomRight: [right, 0],
+                               animate: false});
+    }
+    if (document.readyState === 'complete') { fit(); }
+    else { window.addEventListener('load', fit); }
+})({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "FitClear"
+        self.bounds = bounds
+
+
+def fit_clear(m: folium.Map, bounds: Sequence[float]) -> folium.Map:
+    """Once the page has loaded, fit the map to ``bounds`` (west, south, east, north) in the
+    space the title and any tall control on the right (a legend) leave free. Add it after
+    the controls."""
+    west, south, east, north = bounds
+    _FitClear([[south, west], [north, east]]).add_to(m)
+    return m
+
+
+def add_notice(m: folium.Map, text: str) -> folium.Map:
+    """A notice on the map itself (bottom left, above the scale bar), e.g. that the data
+    describe regions of another boundary layout. Plain text, written with ``textContent``."""
+    _Notice(text).add_to(m)
+    return m
+
+
+class EmbedMode(_Styled):
+    """Responsive behaviour every agglomap web map has.
+
+    Below :data:`NARROW_PX` wide (a map embedded in a report) the map container gets the
+    class ``agglomap-narrow``: the title shrinks to one small line, the legends fold to their
+    title (a button: click to open) and the layer list folds to Leaflet's layers button; a
+    click on the map folds them again. While a popup is open the title is hidden.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map) {
+    var narrow = null, box = map.getContainer();
+    function layerLists(open) {
+        box.querySelectorAll('.leaflet-control-layers').forEach(function (el) {
+            el.classList.toggle('leaflet-control-layers-expanded', open);
+        });
+    }
+    function apply() {
+        var now = map.getSize().x < {{ this.narrow }};
+        if (now === narrow) { return; }
+        narrow = now;
+        box.classList.toggle('agglomap-narrow', now);
+        document.body.classList.toggle('agglomap-narrow', now);  // the title is outside
+        layerLists(!now);
+        box.querySelectorAll('details.agglomap-fold').forEach(function (d) { d.open = !now; });
+    }
+    map.on('click', function () {
+        if (!narrow) { return; }
+        layerLists(false);
+        box.querySelectorAll('details.agglomap-fold').forEach(function (d) { d.open = false; });
+    });
+    map.on('resize', apply);
+    map.on('popupopen', function () { document.body.classList.add('agglomap-popup-open'); });
+    map.on('popupclose', function () {
+        document.body.classList.remove('agglomap-popup-open');
+    });
+    if (document.readyState === 'complete') { apply(); }
+    else { window.addEventListener('load', apply); }
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "EmbedMode"
+        self.narrow = NARROW_PX
 
 
 class _MetricScale(MacroElement):
@@ -406,6 +559,7 @@ def base_map(
         zoom_snap=0.25,
     )
     _MetricScale(check_lang(lang)).add_to(m)
+    EmbedMode().add_to(m)
     m._agglomap_self_contained = self_contained
     m._agglomap_tiles = tiles
     if self_contained:
