@@ -198,6 +198,20 @@ def test_popup_corridors_speak_the_maps_language(scores):
     assert popup_record(row, "ru", {}, {}, None, evil)["within"][0].startswith(EVIL)
 
 
+def test_popup_names_cities_by_their_ids(scores):
+    row = scores.set_index("id").loc["temirtau"].copy()
+    assert row["large_city_id"] == "karaganda" and row["core_city_id"] == "karaganda"
+    row["large_city"] = "whatever the file says"
+    shown = popup_record(row, "ru", {"karaganda": "Караганда"}, {}, None)
+    assert shown["core_city"][0] == "Караганда"
+    assert shown["large_city"] == 1  # the same city at the same km: given once
+    # scores without ids (an older file) show the names as written
+    bare = row.drop(["core_city_id", "large_city_id"])
+    assert popup_record(bare, "ru", {"karaganda": "Караганда"}, {}, None)["large_city"][0] == (
+        "whatever the file says"
+    )
+
+
 def test_nearest_corridor_speaks_the_maps_language(scores):
     row = scores.set_index("id").loc["balkhash"].copy()
     row["id"] = "balkhash"
@@ -211,9 +225,15 @@ def test_nearest_corridor_speaks_the_maps_language(scores):
     en = popup_record(row, "en", {}, {}, None)["nearest"]
     assert en == "Dostyk-Aktogay-Balkhash-Moyinty rail — 0.0\u00a0km"
     # a corridor the lookup does not know keeps the written name; the km are still Russian
+    assert row["nearest_corridor_id"] == "rail_dostyk_moyinty"  # found by id, not by name
     other = row.copy()
     other["nearest_corridor"] = "My road road"
+    other["nearest_corridor_id"] = "my_road"
     assert _plain(nearest_corridor_text(other, "ru")) == "My road road — 0,0 км"
+    # the written English name is only shown, never looked up: the id decides
+    renamed = row.copy()
+    renamed["nearest_corridor"] = "Some other label"
+    assert _plain(nearest_corridor_text(renamed, "ru")).startswith("Достык – Мойынты")
     # names from a user's layer travel as text (the page writes them with textContent)
     evil = {"rail_dostyk_moyinty": (EVIL, "rail")}
     assert popup_record(row, "ru", {}, {}, None, evil)["nearest"].startswith(EVIL)

@@ -395,44 +395,65 @@ class _LegendSwitch(MacroElement):
         self.pairs = pairs
 
 
+@dataclass(frozen=True)
+class ClassStyle:
+    """How an indicator's values become classes and colours on a map.
+
+    ``scheme``/``k``/``bins`` go to :func:`classify` (mapclassify); ``cmap`` names a
+    matplotlib colour map (default ``YlGnBu``, ``RdBu`` when ``diverging`` around
+    ``center``); ``decimals`` fixes the decimals of legend limits and value labels
+    (default: as many as the data need, see :func:`legend_decimals`).
+    """
+
+    scheme: str = "quantiles"
+    k: int = 5
+    bins: Sequence[float] | None = None
+    cmap: str | None = None
+    diverging: bool = False
+    center: float = 0.0
+    decimals: int | None = None
+
+    def classify(self, values: np.ndarray) -> Classification:
+        """The classes of ``values`` in this style."""
+        return classify(
+            values,
+            self.scheme,
+            self.k,
+            bins=self.bins,
+            cmap=self.cmap,
+            diverging=self.diverging,
+            center=self.center,
+        )
+
+
 def choropleth_layers(
     gdf: gpd.GeoDataFrame,
     columns: Sequence[str],
     *,
     titles: Mapping[str, str] | None = None,
     units: Mapping[str, str | None] | None = None,
-    scheme: str = "quantiles",
-    k: int = 5,
-    bins: Sequence[float] | None = None,
+    style: ClassStyle = ClassStyle(),
     lang: str = "en",
     title: str | None = None,
     subtitle: str | None = None,
-    cmap: str | None = None,
-    diverging: bool = False,
-    center: float = 0.0,
     label_column: str | None = None,
-    decimals: int | None = None,
+    value_labels: bool = True,
+    legend_position: str = "topleft",
     self_contained: bool = True,
     tiles: str | None = None,
     sources: Sequence[provenance.Source] = (),
     tolerance_deg: float = 0.01,
-    legend_position: str = "topleft",
-    value_labels: bool = True,
 ) -> folium.Map:
     """A web map with one switchable layer (and legend) per column of ``gdf``.
 
     ``gdf`` is a joined boundary layer (``region_id``, ``name_kk|ru|en``, geometry, and the
-    value columns). ``titles``/``units`` name each column's indicator and unit. ``sources``
-    are credited on the map (default: geokz boundaries). The map keeps its sources in
-    ``m.agglomap_sources`` for :func:`agglomap.maps.web.save_map`.
+    value columns). ``titles``/``units`` name each column's indicator and unit; ``style``
+    says how values become classes and colours. ``sources`` are credited on the map
+    (default: geokz boundaries). The map keeps its sources in ``m.agglomap_sources`` for
+    :func:`agglomap.maps.web.save_map`.
     """
     lang = web.check_lang(lang)
-    if not columns:
-        raise InputError("no columns to map")
-    if "region_id" not in gdf.columns:
-        raise InputError("the boundary layer has no 'region_id' column", column="region_id")
-    for column in columns:
-        _check_column(gdf, column)
+    _check_columns(gdf, columns)
     titles = dict(titles or {})
     units = dict(units or {})
     shapes = web.simplify_for_web(gdf[["region_id", gdf.geometry.name]], tolerance_deg)
@@ -442,39 +463,26 @@ def choropleth_layers(
         if label_column is None
         else names
     )
-    west, south, east, north = shapes.total_bounds
     m = web.base_map(
-        (west, south, east, north), tiles=tiles, self_contained=self_contained, lang=lang
+        tuple(shapes.total_bounds), tiles=tiles, self_contained=self_contained, lang=lang
     )
     m.get_root().html.add_child(Element(_HATCH), name="agglomap_hatch")
-
     pairs = []
     for i, column in enumerate(columns):
-        values = pd.to_numeric(gdf[column], errors="coerce").to_numpy(dtype=float)
-        if not np.isfinite(values).any():
-            raise InputError(f"column {column!r} has no numeric values to map", column=column)
-        c = classify(values, scheme, k, bins=bins, cmap=cmap, diverging=diverging, center=center)
-        name = titles.get(column, str(column))
-        unit = units.get(column)
-        layer = _layer(
+        layer, box = _indicator(
+            gdf[column],
             shapes,
             names,
-            values,
-            c,
-            title=name,
-            unit=unit,
+            short_names,
+            style,
+            title=titles.get(column, str(column)),
+            unit=units.get(column),
             lang=lang,
-            decimals=decimals,
-            show=i == 0,
+            first=i == 0,
             value_labels=value_labels,
-            short_names=short_names,
+            legend_position=legend_position,
         )
         layer.add_to(m)
-        items = list(zip(c.colours, class_labels(c, unit, lang, decimals), strict=True))
-        if (c.yb < 0).any():
-            items.append(("nodata", t("no_data", lang)))
-        note = classification_note(scheme, c.k, lang)
-        box = web.legend(name, items, note=note, position=legend_position, show=i == 0)
         box.add_to(m)
         pairs.append((layer.get_name(), box.get_name()))
     if len(columns) > 1:
@@ -482,12 +490,69 @@ def choropleth_layers(
         _LegendSwitch(pairs).add_to(m)
     if title:
         web.add_title(m, title, subtitle)
-    sources = list(sources) or [provenance.GEOKZ]
-    if tiles == "osm" and provenance.OSM not in sources:
-        sources.append(provenance.OSM)
-    web.add_attribution(m, sources, lang=lang)
-    m.agglomap_sources = sources
+    _credit(m, sources, tiles, lang)
     return m
+
+
+def _check_columns(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> None:
+    if not columns:
+        raise InputError("no columns to map")
+    if "region_id" not in gdf.columns:
+        raise InputError("the boundary layer has no 'region_id' column", column="region_id")
+    for column in columns:
+        _check_column(gdf, column)
+
+
+def _indicator(
+    column: pd.Series,
+    shapes: gpd.GeoDataFrame,
+    names: list[str],
+    short_names: list[str],
+    style: ClassStyle,
+    *,
+    title: str,
+    unit: str | None,
+    lang: str,
+    first: bool,
+    value_labels: bool,
+    legend_position: str,
+) -> tuple[folium.FeatureGroup, web.HtmlControl]:
+    """One indicator's switchable layer and its legend (shown when ``first``)."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(values).any():
+        raise InputError(f"column {column.name!r} has no numeric values to map", column=column.name)
+    c = style.classify(values)
+    layer = _layer(
+        shapes,
+        names,
+        values,
+        c,
+        title=title,
+        unit=unit,
+        lang=lang,
+        decimals=style.decimals,
+        show=first,
+        value_labels=value_labels,
+        short_names=short_names,
+    )
+    items = list(zip(c.colours, class_labels(c, unit, lang, style.decimals), strict=True))
+    if (c.yb < 0).any():
+        items.append(("nodata", t("no_data", lang)))
+    note = classification_note(style.scheme, c.k, lang)
+    box = web.legend(title, items, note=note, position=legend_position, show=first)
+    return layer, box
+
+
+def _credit(
+    m: folium.Map, sources: Sequence[provenance.Source], tiles: str | None, lang: str
+) -> None:
+    """Credit ``sources`` (default geokz; OSM with its tiles) on the map and keep them in
+    ``m.agglomap_sources``."""
+    shown = list(sources) or [provenance.GEOKZ]
+    if tiles == "osm" and provenance.OSM not in shown:
+        shown.append(provenance.OSM)
+    web.add_attribution(m, shown, lang=lang)
+    m.agglomap_sources = shown
 
 
 def choropleth(
@@ -509,20 +574,16 @@ def choropleth(
     sources: Sequence[provenance.Source] = (),
     value_labels: bool = True,
 ) -> folium.Map:
-    """A web map of one indicator column; see :func:`choropleth_layers`."""
+    """A web map of one indicator column; see :func:`choropleth_layers` and
+    :class:`ClassStyle` (``scheme``, ``k``, ``bins``, ``cmap``, ``diverging``, ``center``)."""
     return choropleth_layers(
         gdf,
         [column],
         titles={column: title or str(column)},
         units={column: unit},
-        scheme=scheme,
-        k=k,
-        bins=bins,
+        style=ClassStyle(scheme, k, bins, cmap, diverging, center),
         lang=lang,
         title=title or str(column),
-        cmap=cmap,
-        diverging=diverging,
-        center=center,
         label_column=label_column,
         self_contained=self_contained,
         tiles=tiles,

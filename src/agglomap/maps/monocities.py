@@ -200,16 +200,13 @@ def check_scores(scores: pd.DataFrame, path: str | Path | None = None) -> gpd.Ge
 
 
 def _city_lookup(lang: str) -> tuple[dict[str, str], dict[str, tuple[float, float]]]:
-    """City id *and* English name → (name in ``lang``), (lon, lat), from the gazetteer."""
+    """City id → (name in ``lang``), (lon, lat), from the gazetteer."""
     from ..gazetteer import load_cities
 
-    cities = load_cities()
     names, where = {}, {}
-    for row in cities.itertuples(index=False):
-        shown = web.label(row._asdict(), lang)
-        for key in (row.city_id, row.name_en):
-            names[str(key)] = shown
-            where[str(key)] = (float(row.lon), float(row.lat))
+    for row in load_cities().to_dict("records"):
+        names[str(row["city_id"])] = web.label(row, lang)
+        where[str(row["city_id"])] = (float(row["lon"]), float(row["lat"]))
     return names, where
 
 
@@ -268,30 +265,11 @@ def _corridor_name(row: Mapping[str, object], lang: str) -> str:
     return name.strip() if isinstance(name, str) else ""
 
 
-def corridor_label_ids(corridors: pd.DataFrame | None) -> dict[str, str]:
-    """``score_towns``' label of each corridor (``"name mode"``, as in ``nearest_corridor``)
-    → its corridor id."""
-    if corridors is None or not {"corridor_id", "name", "mode"} <= set(corridors.columns):
-        return {}
-    return {
-        f"{row['name']} {row['mode']}": row["corridor_id"]
-        for row in corridors.to_dict("records")
-        if isinstance(row["corridor_id"], str) and row["corridor_id"]
-    }
-
-
 @lru_cache(maxsize=3)
 def _shipped_corridor_names(lang: str) -> dict[str, tuple[str, str]]:
     from ..corridors import load_corridors
 
     return corridor_names(load_corridors(), lang)
-
-
-@lru_cache(maxsize=1)
-def _shipped_corridor_label_ids() -> dict[str, str]:
-    from ..corridors import load_corridors
-
-    return corridor_label_ids(load_corridors())
 
 
 def corridor_items(
@@ -327,28 +305,25 @@ def corridor_items(
 
 
 def nearest_corridor_text(
-    row: pd.Series,
+    row: Mapping[str, object],
     lang: str,
     corridors: Mapping[str, tuple[str, str]] | None = None,
-    label_ids: Mapping[str, str] | None = None,
 ) -> str:
     """The nearest corridor of a town and its distance, as the popup shows it (plain text;
     ``""`` when the scores name none).
 
-    In Russian and Kazakh it is "name (mode) — km" in that language: ``nearest_corridor``
-    (``score_towns``' English "name mode") is matched to a corridor id through ``label_ids``
-    (see :func:`corridor_label_ids`) and named from ``corridors`` (id → (name, mode)); both
-    default to the shipped corridors. English, or a corridor neither knows, shows
-    ``nearest_corridor`` as written.
+    In Russian and Kazakh it is "name (mode) — km" in that language, the corridor found by
+    the scores' ``nearest_corridor_id`` in ``corridors`` (id → (name, mode); default the
+    shipped corridors). English, scores without the id, or an id the lookup does not know
+    show ``nearest_corridor`` as ``score_towns`` wrote it.
     """
     written = row.get("nearest_corridor")
     if not isinstance(written, str) or not written:
         return ""
     km = format_km(row.get("nearest_corridor_km"), lang)
-    if lang != "en":
-        ids = _shipped_corridor_label_ids() if label_ids is None else label_ids
+    cid = row.get("nearest_corridor_id")
+    if lang != "en" and isinstance(cid, str):
         known = _shipped_corridor_names(lang) if corridors is None else corridors
-        cid = ids.get(written)
         if cid in known:
             name, mode = known[cid]
             return f"{name} ({t(mode, lang)}) — {km}"
@@ -384,7 +359,6 @@ def popup_record(
     regions: Mapping[str, str],
     assessed: pd.Series | None,
     corridors: Mapping[str, tuple[str, str]] | None = None,
-    label_ids: Mapping[str, str] | None = None,
 ) -> dict[str, object]:
     """What one town's popup shows, as plain text (the page builds the popup from it when
     the town is clicked, writing every text with ``textContent``).
@@ -406,17 +380,17 @@ def popup_record(
         scores.append(_number(get("gravity"), lang, 2))
     record: dict[str, object] = {"region": region or "", "scores": scores}
     for key in ("core_city", "large_city"):
-        city = get(key)
+        city = get(key)  # the name score_towns wrote; its id names it in ``lang``
         if isinstance(city, str) and city:
             geo = format_km(get(f"{key}_km_geodesic"), lang)
             net = format_km(get(f"{key}_km_network"), lang)
-            record[key] = [cities.get(city, city), geo, net]
+            record[key] = [cities.get(str(get(f"{key}_id")), city), geo, net]
     if record.get("large_city") is not None and record.get("large_city") == record.get("core_city"):
         record["large_city"] = 1  # the same city at the same distance: said once on the page
     within = corridor_items(row, lang, corridors)
     if within:
         record["within"] = within
-    nearest = nearest_corridor_text(row, lang, corridors, label_ids)
+    nearest = nearest_corridor_text(row, lang, corridors)
     if nearest:
         record["nearest"] = nearest
     if assessed is not None:
@@ -699,7 +673,6 @@ def town_data(
     city_names, city_where = _city_lookup(lang)
     regions = _region_names(lang)
     known = {**_shipped_corridor_names(lang), **corridor_names(corridors, lang)}
-    label_ids = {**_shipped_corridor_label_ids(), **corridor_label_ids(corridors)}
     pop = town_population(towns)
     pop = np.where(np.isnan(pop), np.nanmedian(pop) if np.isfinite(pop).any() else 50_000, pop)
     radius = np.maximum(2.0, marker_radius(pop) * math.sqrt(marker_shrink(len(towns))))
@@ -717,7 +690,7 @@ def town_data(
         # a tie ("innovative = diversification") takes the first one's colour
         top = re.split(r"\s*[=,]\s*", str(a.get("top_scenario")))[0] if a is not None else ""
         scenario.append(scen_keys.index(top) if top in SCENARIO_COLORS else len(scen_keys))
-        popups.append(popup_record(row, lang, city_names, regions, a, known, label_ids))
+        popups.append(popup_record(row, lang, city_names, regions, a, known))
     lon, lat = towns.geometry.x.to_numpy(), towns.geometry.y.to_numpy()
     cities = (
         _large_cities(towns, lang)
@@ -727,14 +700,10 @@ def town_data(
     link_paths = []
     if links:
         for i, row in enumerate(rows):
-            key = row.get("large_city")
+            key = row.get("large_city_id")
             if isinstance(key, str) and key in city_where:
-                path = geodesic_line(
-                    lon[i],
-                    lat[i],
-                    *city_where[key],
-                    n=_link_points(row.get("large_city_km_geodesic")),
-                )
+                n = _link_points(row.get("large_city_km_geodesic"))
+                path = geodesic_line(lon[i], lat[i], *city_where[key], n=n, digits=LINK_DIGITS)
                 link_paths.append([v for pt in path for v in pt])
             else:
                 link_paths.append(None)
@@ -808,18 +777,13 @@ def _large_cities(towns: pd.DataFrame, lang: str) -> pd.DataFrame:
     from ..gazetteer import load_cities
 
     cities = load_cities()
-    linked = set(towns["large_city"].dropna().astype(str)) if "large_city" in towns else set()
-    mapped = set(towns["id"].astype(str))
-    if "name" in towns.columns:
-        mapped |= set(towns["name"].dropna().astype(str))  # large_city holds English names
-    keep = (
-        cities["city_id"].astype(str).isin(linked)
-        | cities["name_en"].astype(str).isin(linked)
-        | cities["status"].isin(("republican", "oblast_centre"))
+    linked = set(_ids(towns, "large_city_id"))
+    mapped = set(_ids(towns, "city_id"))  # the gazetteer cities among the mapped towns
+    keep = cities["city_id"].astype(str).isin(linked) | cities["status"].isin(
+        ("republican", "oblast_centre")
     )
     rows = []
     for row in cities[keep].to_dict("records"):
-        keys = {str(row["city_id"]), str(row["name_en"])}
         rows.append(
             {
                 "key": row["city_id"],
@@ -827,10 +791,17 @@ def _large_cities(towns: pd.DataFrame, lang: str) -> pd.DataFrame:
                 "lon": float(row["lon"]),
                 "lat": float(row["lat"]),
                 "population": float(row["population"]) if pd.notna(row["population"]) else 0.0,
-                "labelled": not (keys & mapped),
+                "labelled": str(row["city_id"]) not in mapped,
             }
         )
     return pd.DataFrame(rows, columns=["key", "name", "lon", "lat", "population", "labelled"])
+
+
+def _ids(frame: pd.DataFrame, column: str) -> list[str]:
+    """The non-empty ids of a column (none when the frame lacks it)."""
+    if column not in frame.columns:
+        return []
+    return [str(v) for v in frame[column] if isinstance(v, str) and v]
 
 
 def map_sources(assessed: bool, tiles: str | None) -> list[provenance.Source]:
