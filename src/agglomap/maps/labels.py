@@ -123,7 +123,9 @@ window.agglomapLabels = window.agglomapLabels || function (map, d, opt) {
         if (opt.group && !map.hasLayer(opt.group)) {
             hide();
         } else {
+            var t0 = performance.now();
             shown = layout();
+            root.agglomapLabelsMs = (performance.now() - t0).toFixed(1);  // for benchmarks
             pane.style.display = '';
         }
         root.agglomapLabelsPlaced = String(+(root.agglomapLabelsPlaced || 0) + 1);

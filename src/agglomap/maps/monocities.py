@@ -563,8 +563,6 @@ def monocity_map(
     assessed = _assessment_by_town(assessment, towns)
 
     m = web.base_map(tiles=tiles, self_contained=self_contained, lang=lang)
-    west, south, east, north = KZ_BBOX
-    m.fit_bounds([[south, west], [north, east]], padding_bottom_right=(230, 0))  # legend room
     _Css(_POPUP_CSS).add_to(m)
     if len(boundaries):
         group = folium.FeatureGroup(name=f"{t('oblast_boundaries', lang)} ({vintage})").add_to(m)

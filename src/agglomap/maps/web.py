@@ -355,9 +355,10 @@ class _FitClear(MacroElement):
 {% macro script(this, kwargs) %}
 (function (map, bounds) {
     function fit() {
+        if (map._animatingZoom) { map.once('zoomend', fit); return; }  // it would be ignored
         var box = map.getContainer(), frame = box.getBoundingClientRect();
         var size = map.getSize(), top = 0, right = 0;
-        var title = box.querySelector('.agglomap-title');
+        var title = document.querySelector('.agglomap-title');
         if (title) { top = title.getBoundingClientRect().bottom - frame.top; }
         box.querySelectorAll('.leaflet-right .leaflet-control').forEach(function (el) {
             var r = el.getBoundingClientRect();
