@@ -118,6 +118,9 @@ window.agglomapLabels = window.agglomapLabels || function (map, d, opt) {
     }
     function hide() { pane.style.display = 'none'; }
     function place() {
+        // a view still moving (a zoom animation, a fit waiting for the page) is not placed:
+        // its moveend places the names again, so every placement mark is of a final view
+        if (map._animatingZoom || map.agglomapFitPending) { return; }
         var root = document.documentElement.dataset;
         var shown = 0;
         if (opt.group && !map.hasLayer(opt.group)) {

@@ -354,6 +354,7 @@ class _FitClear(MacroElement):
         """
 {% macro script(this, kwargs) %}
 (function (map, bounds) {
+    map.agglomapFitPending = true;  // name labels wait for the final view
     function fit() {
         if (map._animatingZoom) { map.once('zoomend', fit); return; }  // it would be ignored
         var box = map.getContainer(), frame = box.getBoundingClientRect();
@@ -364,6 +365,7 @@ class _FitClear(MacroElement):
             var r = el.getBoundingClientRect();
             if (r.height > size.y / 3) { right = Math.max(right, frame.right - r.left); }
         });
+        map.agglomapFitPending = false;
         map.fitBounds(bounds, {paddingTopLeft: [0, top], paddingBottomRight: [right, 0],
                                animate: false});
     }
