@@ -382,6 +382,24 @@ class _FitClear(MacroElement):
         self.bounds = bounds
 
 
+class _FitNow(MacroElement):
+    """``map.fitBounds`` without animation: an animated first fit could still be running
+    (or not yet started) when the page loads and would undo a later fit."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {animate: false});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "FitNow"
+        self.bounds = bounds
+
+
 def fit_clear(m: folium.Map, bounds: Sequence[float]) -> folium.Map:
     """Once the page has loaded, fit the map to ``bounds`` (west, south, east, north) in the
     space the title and any tall control on the right (a legend) leave free. Add it after
@@ -580,7 +598,7 @@ def base_map(
         ).add_to(m)
     if background is not None and len(background):
         boundary_layer(background, tiles=tiles, name=t("boundaries", "en"), control=False).add_to(m)
-    m.fit_bounds([[south, west], [north, east]])
+    _FitNow([[south, west], [north, east]]).add_to(m)
     return m
 
 
