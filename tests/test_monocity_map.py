@@ -382,7 +382,8 @@ _BOXES = """sel => [...document.querySelectorAll(sel)]
     .filter(e => e.getClientRects().length > 0)
     .map(e => { const r = e.getBoundingClientRect();
                 return [r.left, r.top, r.right, r.bottom, e.textContent]; })"""
-_MARKERS = """() => [...document.querySelectorAll('path.leaflet-interactive')]
+_MARKERS = """() => [...document.querySelectorAll(
+    'path.agglomap-town, path.agglomap-town-scenario, path.agglomap-large-city')]
     .map(p => p.getBoundingClientRect())
     .filter(r => r.width >= 3 && r.width <= 40 && Math.abs(r.width - r.height) <= 2)
     .map(r => [r.left + r.width / 2, r.top + r.height / 2])"""
