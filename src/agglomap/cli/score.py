@@ -73,6 +73,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="YAML overriding default thresholds (src/agglomap/data/score_config.yaml); "
         "the options below override both",
     )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        default=None,
+        help="draw a progress bar on standard error (drawn anyway from 50 000 towns on "
+        "when standard error is a terminal)",
+    )
     add_out(parser, help="output table/layer (.csv .xlsx .gpkg .geojson .shp)")
     group = parser.add_argument_group(
         "thresholds", "each overrides the same key of --config FILE and of the defaults"
@@ -199,7 +206,9 @@ def run(args: argparse.Namespace) -> int:
             say(f"oblast left empty: boundaries unavailable ({exc})")
     say(f"scoring {_towns_word(len(towns))} ({args.distance} distance)")
     say(describe(config, origin))
-    scores = score_towns(towns, config=config, distance=args.distance, regions=regions)
+    scores = score_towns(
+        towns, config=config, distance=args.distance, regions=regions, progress=args.progress
+    )
     # gravity and the core/large cities stand on the gazetteer's populations
     sources += [provenance.AGGLOMAP, provenance.GEONAMES, provenance.POPULATIONS]
     out = write_table(
