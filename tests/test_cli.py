@@ -67,6 +67,14 @@ def test_help_lists_the_new_options(capsys):
         assert option in text
 
 
+def test_score_progress_bar_only_when_asked(tmp_path, sources_dir, capsys):
+    base = ["--sources", str(sources_dir), "score", "--towns", "monocities", "--distance"]
+    assert main([*base, "geodesic", "--out", str(tmp_path / "a.csv")]) == 0
+    assert "27/27" not in capsys.readouterr().err  # 27 towns, not a terminal: no bar
+    assert main([*base, "geodesic", "--progress", "--out", str(tmp_path / "b.csv")]) == 0
+    assert "27/27" in capsys.readouterr().err
+
+
 def test_fua_max_km_option_changes_balkhash_tdaa1(tmp_path, sources_dir, capsys):
     default, wide = tmp_path / "default.csv", tmp_path / "wide.csv"
     base = ["--sources", str(sources_dir), "score", "--towns", "monocities"]

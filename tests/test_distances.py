@@ -267,9 +267,11 @@ def test_line_index_matches_reference_on_osm_settlements(sources_dir):
     _check_index_against_reference(lon, lat, list(corridors.geometry), 25.0)
 
 
-def test_point_index_matches_full_matrix(cities, sources_dir):
+@pytest.mark.parametrize("dense", [0, 256])  # the tree, and the all-pairs pass
+def test_point_index_matches_full_matrix(cities, sources_dir, monkeypatch, dense):
     """Nearest city and cities within a radius, against the full geodesic matrix, for
     random points, towns 100 km ± 50 m from a city and the OSM settlements."""
+    monkeypatch.setattr(distances, "_DENSE_POINTS", dense)
     cl, ct = cities["lon"].to_numpy(), cities["lat"].to_numpy()
     rng = np.random.default_rng(21)
     n = 400

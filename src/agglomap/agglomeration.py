@@ -368,25 +368,40 @@ def gravity_weights(km: np.ndarray, config: ScoreConfig) -> np.ndarray:
 
 
 def _geodesic_to_cities(
-    lon: np.ndarray, lat: np.ndarray, own_ids: np.ndarray, cities: _Cities, config: ScoreConfig
+    lon: np.ndarray,
+    lat: np.ndarray,
+    own_ids: np.ndarray,
+    cities: _Cities,
+    config: ScoreConfig,
+    distance: str,
 ) -> np.ndarray:
-    """Town × city geodesic km; with the exponential decay ``inf`` beyond the gravity cutoff
-    (and the fua/near/self limits), except for towns whose nearest other core or large city
-    lies beyond it, which get their whole row."""
+    """Town × city geodesic km, measured only where they are used (``inf`` elsewhere).
+
+    With network distances only the cities within ``self_radius_km`` (self-exclusion);
+    the geodesic km of the nearest core and large city are measured after the pick.
+    With geodesic distances and the exponential decay, the cities within the gravity
+    cutoff (and the fua/near/self limits), except for towns whose nearest other core or
+    large city lies beyond it, which get their whole row. Otherwise every pair.
+    """
     m = len(cities.lon)
-    if config.gravity_decay != "exp":
-        return distances.geodesic_matrix(lon, lat, cities.lon, cities.lat)
-    reach = max(
-        GRAVITY_CUTOFF_D0 * config.gravity_d0_km,
-        config.fua_max_km,
-        config.near_max_km,
-        config.self_radius_km,
-    )
-    if cities.index.all_within(lon, lat, reach):  # nothing to leave out: one dense call
+    if distance == "network":
+        reach = config.self_radius_km
+    elif config.gravity_decay == "exp":
+        reach = max(
+            GRAVITY_CUTOFF_D0 * config.gravity_d0_km,
+            config.fua_max_km,
+            config.near_max_km,
+            config.self_radius_km,
+        )
+        if cities.index.all_within(lon, lat, reach):  # nothing to leave out: one dense call
+            return distances.geodesic_matrix(lon, lat, cities.lon, cities.lat)
+    else:
         return distances.geodesic_matrix(lon, lat, cities.lon, cities.lat)
     geo = np.full((len(lon), m), np.inf)
     i, j, km = cities.index.within(lon, lat, reach)
     geo[i, j] = km
+    if distance == "network":
+        return geo
     other = (own_ids[:, None] != cities.ids[None, :]) & (geo > config.self_radius_km)
     seen = np.isfinite(geo) & other
     missing = ~(seen & cities.core).any(axis=1) | ~(seen & cities.large).any(axis=1)
@@ -409,7 +424,7 @@ def _score_chunk(
     n = len(frame)
     lon, lat = frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)
     own_ids = frame["city_id"].astype(str).to_numpy()
-    geo = _geodesic_to_cities(lon, lat, own_ids, cities, config)
+    geo = _geodesic_to_cities(lon, lat, own_ids, cities, config, distance)
     if distance == "network":
         net = distances.network_km(network, lon, lat, cities.lon, cities.lat)
         chosen = net
@@ -431,11 +446,12 @@ def _score_chunk(
         out[key] = np.where(j >= 0, cities.names[j], None)
         out[f"{key}_id"] = np.where(j >= 0, cities.ids[j], None)
         km_geo = _pick(geo, rows, j)
-        far = (j >= 0) & ~np.isfinite(km_geo)  # beyond the gravity cutoff: measure it
-        if far.any():
-            km_geo[far] = distances.geodesic_matrix(
+        far = (j >= 0) & ~np.isfinite(km_geo)  # not measured yet: measure it
+        if far.any():  # one pair per town
+            _, _, d_far = distances.GEOD.inv(
                 lon[far], lat[far], cities.lon[j[far]], cities.lat[j[far]]
-            ).diagonal()
+            )
+            km_geo[far] = np.asarray(d_far) / 1000.0
         out[f"{key}_km_geodesic"] = km_geo
         out[f"{key}_km_network"] = np.full(n, np.nan) if net is None else _pick(net, rows, j)
         hits[key] = d <= limit

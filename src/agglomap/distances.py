@@ -60,6 +60,9 @@ _LO = _A_KM * (1 - _E2) / _R_KM - 1e-6
 _HI = _A_KM / np.sqrt(1 - _E2) / _R_KM + 1e-6
 #: Absolute slack (km) added to every bound, far above float rounding (~1e-9 km).
 _EPS_KM = 1e-6
+#: Up to this many indexed points, PointIndex.within compares every pair of unit vectors
+#: (a numpy pass, exact chord arithmetic) instead of asking the tree.
+_DENSE_POINTS = 256
 #: Spacing (km) of the index samples along long segments.
 _SAMPLE_KM = 10.0
 
@@ -394,8 +397,19 @@ class PointIndex:
         if plon.size == 0 or self.lon.size == 0:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0)
-        need = np.full(plon.size, _chord((max_km + _EPS_KM) / (_LO * _R_KM)))
-        i, j, _ = _query_until(self.tree, _unit(plon, plat), need)
+        need = _chord((max_km + _EPS_KM) / (_LO * _R_KM))
+        up = _unit(plon, plat)
+        if self.lon.size <= _DENSE_POINTS:  # few points: one matrix product beats the tree
+            rows = max(1, CHUNK_PAIRS // self.lon.size)
+            found = []
+            for start in range(0, plon.size, rows):
+                sq = np.sum((up[start : start + rows, None, :] - self.tree.data) ** 2, axis=2)
+                r, c = np.nonzero(sq <= need * need * (1 + 1e-9))
+                found.append((r + start, c))
+            i = np.concatenate([f[0] for f in found])
+            j = np.concatenate([f[1] for f in found])
+        else:
+            i, j, _ = _query_until(self.tree, up, np.full(plon.size, need))
         km = self._exact(plon, plat, i, j)
         keep = km <= max_km
         order = np.lexsort((j[keep], i[keep]))

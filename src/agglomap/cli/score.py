@@ -91,6 +91,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="YAML overriding default thresholds (src/agglomap/data/score_config.yaml); "
         "the options below override both",
     )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        default=None,
+        help="draw a progress bar on standard error (drawn anyway from 50 000 towns on "
+        "when standard error is a terminal)",
+    )
     add_out(parser, help="output table/layer (.csv .xlsx .gpkg .geojson .shp)")
     add_network_options(parser)
     group = parser.add_argument_group(
@@ -228,6 +235,7 @@ def run(args: argparse.Namespace) -> int:
         regions=regions,
         transit=args.transit,
         network=network,
+        progress=args.progress,
     )
     off = scores["network_note"].astype(str).ne("") if "network_note" in scores else None
     if off is not None and off.any():
