@@ -58,7 +58,9 @@ def default_html(tmp_path_factory, scores):
 def test_default_map_opens_offline_with_every_layer(default_html):
     assert default_html.name == "monocities.html"
     sidecar = json.loads(default_html.with_name("monocities.html.sources.json").read_text())
-    assert {"geokz", "agglomap", "geonames"} <= {s["key"] for s in sidecar["sources"]}
+    assert {"geokz", "agglomap", "geonames", "natural_earth", "populations"} <= {
+        s["key"] for s in sidecar["sources"]
+    }
     with open_html(default_html) as (page, log):
         assert not log, log
         assert not log.blocked, log.blocked

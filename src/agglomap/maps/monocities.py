@@ -803,8 +803,16 @@ def _ids(frame: pd.DataFrame, column: str) -> list[str]:
 
 
 def map_sources(assessed: bool, tiles: str | None) -> list[provenance.Source]:
-    """What the monocity map is made from (OSM only when its tiles are shown)."""
-    sources = [provenance.GEOKZ, provenance.AGGLOMAP, provenance.GEONAMES]
+    """What the monocity map is made from (OSM only when its tiles are shown): boundaries,
+    the gazetteer and corridors, the rail lines traced from Natural Earth, and the
+    populations that size the circles."""
+    sources = [
+        provenance.GEOKZ,
+        provenance.AGGLOMAP,
+        provenance.GEONAMES,
+        provenance.NATURAL_EARTH,
+        provenance.POPULATIONS,
+    ]
     if assessed:
         sources.append(provenance.MONOCITY_PAPER)
     if tiles == "osm":
