@@ -3,7 +3,9 @@ boundary layer's own names at test time (nothing derived from geokz is committed
 
 from __future__ import annotations
 
+import json
 import random
+import re
 
 import geopandas as gpd
 import openpyxl
@@ -234,3 +236,124 @@ def test_mismatched_oblast_row_is_reported_not_fatal(tmp_path, units22, sources_
     out = capsys.readouterr().out
     assert "Akmola Region (KZ-11) row 1, sum of its units" in out
     assert "19 oblast rows equal the sum of their units" in out
+
+
+# ---------------------------------------------------------------- district choropleths
+
+POP = "Численность населения, человек"
+
+
+@pytest.fixture(scope="module")
+def bureau_table(tmp_path_factory, units22):
+    path = tmp_path_factory.mktemp("districts") / "pop.csv"
+    return _write(path, bureau_ru(units22, _values(units22)))
+
+
+def _text_boxes(fig) -> list[tuple[float, float, float, float]]:
+    """Display boxes of the axes' texts (the text itself, without an annotation's arrow)."""
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    boxes = []
+    for text in ax.texts:
+        if text.get_text().strip():
+            if hasattr(text, "update_positions"):
+                text.update_positions(renderer)
+            b = Text.get_window_extent(text, renderer)
+            boxes.append((b.x0, b.y0, b.x1, b.y1))
+    return boxes
+
+
+def _overlaps(boxes) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i][0] < boxes[j][2] - 0.5
+        and boxes[j][0] < boxes[i][2] - 0.5
+        and boxes[i][1] < boxes[j][3] - 0.5
+        and boxes[j][1] < boxes[i][3] - 0.5
+    ]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_district_labels_never_overlap_and_speak_the_language(lang, units22, sources_dir):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from agglomap.maps import static
+
+    layer = load_boundaries("2022", "district", sources_dir).to_crs(static.PROJECTION)
+    fig = Figure(figsize=(12, 6.6))
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.01, 0.06, 0.8, 0.86))
+    ax.set_aspect("equal")
+    layer.plot(ax=ax)
+    values = layer["area_km2"].to_numpy()
+    n = static._label_units(
+        ax, layer, lang, fills=["#ffffff"] * len(layer), values=values, decimals=0
+    )
+    boxes = _text_boxes(fig)
+    assert len(boxes) == n and n > 100  # most of the 224 units named at this size
+    assert not _overlaps(boxes)
+    texts = {t.get_text().split("\n")[0] for t in ax.texts}
+    largest = {"kk": "Ұлытау", "ru": "Улытауский", "en": "Ulytau"}[lang]  # named first
+    assert largest in texts
+
+
+def test_choropleth_district_png_and_one_oblast_zoom(tmp_path, bureau_table, sources_dir):
+    from PIL import Image
+
+    whole, one = tmp_path / "all.png", tmp_path / "karaganda.png"
+    base = ["choropleth", "--indicators", bureau_table, "--column", POP]
+    assert main([*base, "--level", "district", "--out", str(whole)]) == 0
+    assert (
+        main([*base, "--region", "Карагандинская область", "--lang", "kk", "--out", str(one)]) == 0
+    )
+    assert Image.open(whole).size == Image.open(one).size
+    assert json.loads(one.with_name(one.name + ".sources.json").read_text())  # sidecar
+
+
+def test_choropleth_district_html_draws_every_unit_offline(tmp_path, bureau_table, sources_dir):
+    out = tmp_path / "all.html"
+    base = ["choropleth", "--indicators", bureau_table, "--column", POP, "--lang", "ru"]
+    assert main([*base, "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    ids = set(re.findall(r'"region_id": "(KZ\d{6})"', html))
+    assert len(ids) == 224
+    assert json.dumps("Карасайский")[1:-1] in html and "unpkg" not in html
+    zoomed = tmp_path / "one.html"
+    assert main([*base, "--region", "KZ-35", "--lang", "en", "--out", str(zoomed)]) == 0
+    page = zoomed.read_text(encoding="utf-8")
+    kar = set(re.findall(r'"region_id": "(KZ\d{6})"', page))
+    assert kar == {d for d in ids if d.startswith("KZ35")}
+    bounds = re.search(
+        r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", page
+    )
+    south, west, north, east = map(float, bounds.groups())
+    oblast = load_boundaries("2022", sources_dir=sources_dir).set_index("region_id")
+    w, s, e, n = oblast.loc[["KZ-35"]].total_bounds  # zoomed to Karaganda Region itself
+    assert max(abs(south - s), abs(west - w), abs(north - n), abs(east - e)) < 0.05
+
+
+@pytest.mark.browser
+def test_district_web_labels_do_not_overlap_in_the_browser(tmp_path, bureau_table):
+    from browser import open_html
+
+    out = tmp_path / "all.html"
+    assert (
+        main(["choropleth", "--indicators", bureau_table, "--column", POP, "--out", str(out)]) == 0
+    )
+    with open_html(out, size=(1366, 768)) as (page, log):
+        page.wait_for_selector(".leaflet-container[data-labels-placed]", state="attached")
+        boxes = page.evaluate(
+            "[...document.querySelectorAll('.agglomap-unit-label')]"
+            ".filter(e => e.style.visibility === 'visible')"
+            ".map(e => e.getBoundingClientRect())"
+            ".map(r => [r.left, r.top, r.right, r.bottom])"
+        )
+        n_paths = page.evaluate("document.querySelectorAll('path.agglomap-region').length")
+        assert not log and not log.blocked
+    assert n_paths == 224 and len(boxes) > 50
+    assert not _overlaps([(a, b, c, d) for a, b, c, d in boxes])

@@ -120,6 +120,11 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "Подписаны {n} из {total} городов (остальным не хватило места или названия)",
         "en": "Named: {n} of {total} towns (the others lack room or a name)",
     },
+    "labels_units_note": {
+        "kk": "{total} бірліктің {n} атауы көрсетілген (қалғандарына орын жоқ)",
+        "ru": "Подписаны {n} из {total} единиц (остальным не хватило места)",
+        "en": "named: {n} of {total} units (the others lack room at this scale)",
+    },
     "recommended_scenario": {
         "kk": "Ұсынылған сценарий",
         "ru": "Рекомендуемый сценарий",

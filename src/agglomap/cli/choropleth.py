@@ -11,14 +11,17 @@ from ..errors import InputError
 from ._common import (
     add_boundaries,
     add_lang,
+    add_level,
     add_map_output,
     add_out,
     add_print_options,
     add_table_input,
     add_vintage,
+    district_boundaries,
     load_user_or_builtin_boundaries,
     map_format,
     print_options,
+    read_indicator_table,
     refuse_input_as_output,
     say,
     user_source,
@@ -53,6 +56,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="column to map (e.g. innovative_share_grp_pct for the shipped table)",
     )
     add_table_input(parser, region_metavar="C")
+    add_level(parser)
+    parser.add_argument(
+        "--region",
+        metavar="NAME|CODE",
+        help="district level: map one oblast's districts only, zoomed to it (a name in "
+        "kk/ru/en, KZ-35 or a KATO code)",
+    )
     add_vintage(
         parser,
         help="boundary layout (default: the table's own, else 2022; for --boundaries, "
@@ -105,8 +115,19 @@ def _note_fewer_classes(args: argparse.Namespace, joined: pd.DataFrame) -> None:
         )
 
 
+def _one_region(joined, outline, region: str, vintage: str):
+    """The units of one oblast (by name or code) and that oblast's outline."""
+    from ..names import match_region
+
+    rid = match_region(region, vintage=vintage)
+    part = joined[joined["region_id"] == rid]
+    if part.empty:
+        raise InputError(f"--region {region!r} ({rid}) has no district-level units")
+    return part, outline[outline["region_id"] == rid]
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..indicators import default_indicators, join, read_indicators
+    from ..indicators import default_indicators, join
     from ..maps import web
     from ..maps.choropleth import DEFAULT_LAYERS, choropleth, layout_notice
 
@@ -116,8 +137,9 @@ def run(args: argparse.Namespace) -> int:
     if args.scheme == "user_defined" and not _bins(args.bins):
         raise InputError("--scheme user_defined needs --bins B1,B2,… (upper class bounds)")
     refuse_input_as_output(args.out, [args.indicators, args.boundaries])
+    level = "oblast"
     if args.indicators:
-        table = read_indicators(args.indicators, region_column=args.region_column, sheet=args.sheet)
+        table, level = read_indicator_table(args)
         source = table.source or user_source(args.indicators)
     else:
         table = default_indicators()
@@ -125,10 +147,22 @@ def run(args: argparse.Namespace) -> int:
     args.column = table.value_column(
         args.column, path=args.indicators or "shipped 2021 innovation table"
     )
-    boundaries, boundary_source = load_user_or_builtin_boundaries(
-        args, args.vintage or table.vintage or "2022"
-    )
-    joined, report = join(table, boundaries)
+    vintage = args.vintage or table.vintage or "2022"
+    outline = None
+    if level == "district":
+        from ..boundaries import load_boundaries
+        from ..districts import join_districts
+
+        boundaries, boundary_source = district_boundaries(args, vintage)
+        joined, report = join_districts(table, boundaries)
+        outline = load_boundaries(vintage, sources_dir=args.sources)
+        if args.region:
+            joined, outline = _one_region(joined, outline, args.region, vintage)
+    else:
+        if args.region:
+            raise InputError("--region needs a district-level table (--level district)")
+        boundaries, boundary_source = load_user_or_builtin_boundaries(args, vintage)
+        joined, report = join(table, boundaries)
     if not report.ok:
         say(str(report))
     _note_fewer_classes(args, joined)
@@ -152,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
             self_contained=args.self_contained,
             tiles=args.tiles,
             sources=sources,
+            outline=outline,
         )
         notice = layout_notice(table.vintage, report.vintage, report.changed_extent, args.lang)
         if notice:  # 2018 data on 2022 polygons (or back): said on the map, not only here
@@ -177,6 +212,7 @@ def run(args: argparse.Namespace) -> int:
             diverging=args.diverging,
             center=args.center,
             **{k: v for k, v in printed.items() if k != "dpi"},
+            outline=outline,
         )
         out = save_figure(fig, args.out, dpi=printed.get("dpi"), sources=sources)
     size_kb = Path(out).stat().st_size / 1024

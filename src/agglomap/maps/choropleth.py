@@ -263,6 +263,7 @@ def _layer(
     show: bool = True,
     value_labels: bool = True,
     short_names: list[str] | None = None,
+    id_column: str = "region_id",
 ) -> folium.FeatureGroup:
     """One switchable layer: a path per region with its class colour, id and tooltip, and
     (``value_labels``) each region's short name and value printed inside it (beside it, with
@@ -274,7 +275,7 @@ def _layer(
         for name, v in zip(names, values, strict=True)
     ]
     features = []
-    for rid, geom, tip, fill in zip(shapes["region_id"], shapes.geometry, tips, fills, strict=True):
+    for rid, geom, tip, fill in zip(shapes[id_column], shapes.geometry, tips, fills, strict=True):
         features.append(
             {
                 "type": "Feature",
@@ -298,7 +299,9 @@ def _layer(
         on_each_feature=_ON_EACH_FEATURE,
         smooth_factor=0.5,
     ).add_to(group)
-    if value_labels:
+    if value_labels and id_column == "district_id":
+        _add_unit_labels(group, shapes, short_names, values, fills, lang, d)
+    elif value_labels:
         _add_labels(group, shapes, short_names, values, fills, lang, d)
     return group
 
@@ -369,6 +372,80 @@ def _add_labels(
             icon=folium.DivIcon(html=html, icon_size=(0, 0), class_name="agglomap-value-icon"),
             interactive=False,
         ).add_to(group)
+
+
+def _add_unit_labels(
+    group: folium.FeatureGroup,
+    shapes: gpd.GeoDataFrame,
+    names: list[str] | None,
+    values: np.ndarray,
+    fills: list[str],
+    lang: str,
+    d: int,
+) -> None:
+    """Name and value of each district-level unit inside it (its pole of inaccessibility),
+    ranked by area: :class:`_Declutter` shows a label only where it overlaps no label of a
+    larger unit at the current zoom; the others are read in the tooltip (on demand)."""
+    geoms = np.asarray(shapes.geometry.values, dtype=object)
+    area = gpd.GeoSeries(geoms, crs=4326).to_crs(EQUAL_AREA).area.to_numpy()
+    rank = np.empty(len(geoms), dtype=int)
+    rank[np.argsort(-area, kind="stable")] = np.arange(len(geoms))
+    for i, (geom, v, fill) in enumerate(zip(geoms, values, fills, strict=True)):
+        if geom is None or geom.is_empty:
+            continue
+        part = max(shapely.get_parts(geom), key=lambda g: g.area)
+        spot = shapely.ops.polylabel(part, tolerance=0.01)
+        text = web.esc(web.format_number(float(v), lang, d)) if np.isfinite(v) else ""
+        name = f'<span class="agglomap-name">{names[i]}</span>' if names else ""
+        dark = " dark" if fill != NO_DATA_FILL and luminance(fill) < 0.3 else ""
+        html = (
+            f'<div class="agglomap-label agglomap-unit-label{dark}" data-rank="{rank[i]}">'
+            f'{name}<span class="agglomap-value">{text}</span></div>'
+        )
+        folium.Marker(
+            [spot.y, spot.x],
+            icon=folium.DivIcon(html=html, icon_size=(0, 0), class_name="agglomap-value-icon"),
+            interactive=False,
+        ).add_to(group)
+
+
+class _Declutter(MacroElement):
+    """Hide unit labels that would overlap a label of a larger unit (after every zoom or
+    pan, and when the layer changes); sets ``data-labels-placed`` on the map element."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (map) {
+    function place() {
+        var labels = Array.prototype.slice.call(
+            map.getContainer().querySelectorAll('.agglomap-unit-label'));
+        labels.sort(function (a, b) { return a.dataset.rank - b.dataset.rank; });
+        var kept = [], shown = 0;
+        labels.forEach(function (el) { el.style.visibility = 'hidden'; });
+        labels.forEach(function (el) {
+            var r = el.getBoundingClientRect();
+            if (r.width === 0) { return; }
+            var clash = kept.some(function (k) {
+                return r.left < k.right + 2 && k.left < r.right + 2 &&
+                       r.top < k.bottom + 1 && k.top < r.bottom + 1;
+            });
+            if (!clash) { el.style.visibility = 'visible'; kept.push(r); shown += 1; }
+        });
+        var box = map.getContainer();
+        box.setAttribute('data-labels-shown', String(shown));
+        box.setAttribute('data-labels-placed', 'true');
+    }
+    map.on('zoomend moveend baselayerchange overlayadd', function () { setTimeout(place, 0); });
+    map.whenReady(function () { setTimeout(place, 0); });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Declutter"
 
 
 class _LegendSwitch(MacroElement):
@@ -443,20 +520,25 @@ def choropleth_layers(
     tiles: str | None = None,
     sources: Sequence[provenance.Source] = (),
     tolerance_deg: float = 0.01,
+    outline: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """A web map with one switchable layer (and legend) per column of ``gdf``.
 
     ``gdf`` is a joined boundary layer (``region_id``, ``name_kk|ru|en``, geometry, and the
-    value columns). ``titles``/``units`` name each column's indicator and unit; ``style``
-    says how values become classes and colours. ``sources`` are credited on the map
-    (default: geokz boundaries). The map keeps its sources in ``m.agglomap_sources`` for
+    value columns), or a district layer (``district_id``; its labels are placed without
+    overlap, the rest shown on hover; ``outline``, e.g. the oblasts, is drawn over it).
+    ``titles``/``units`` name each column's indicator and unit; ``style`` says how values
+    become classes and colours. ``sources`` are credited on the map (default: geokz
+    boundaries). The map keeps its sources in ``m.agglomap_sources`` for
     :func:`agglomap.maps.web.save_map`.
     """
     lang = web.check_lang(lang)
-    _check_columns(gdf, columns)
+    id_column = _check_columns(gdf, columns)
     titles = dict(titles or {})
     units = dict(units or {})
-    shapes = web.simplify_for_web(gdf[["region_id", gdf.geometry.name]], tolerance_deg)
+    if id_column == "district_id":
+        tolerance_deg = min(tolerance_deg, 0.005)
+    shapes = web.simplify_for_web(gdf[[id_column, gdf.geometry.name]], tolerance_deg)
     names = _names(gdf, lang, label_column)
     short_names = (
         [web.esc(n) for n in web.short_labels(gdf.to_dict("records"), lang)]
@@ -481,26 +563,41 @@ def choropleth_layers(
             first=i == 0,
             value_labels=value_labels,
             legend_position=legend_position,
+            id_column=id_column,
         )
         layer.add_to(m)
         box.add_to(m)
         pairs.append((layer.get_name(), box.get_name()))
+    if outline is not None and len(outline):
+        lines = web.simplify_for_web(outline[[outline.geometry.name]], 0.005)
+        folium.GeoJson(
+            lines.__geo_interface__,
+            style_function=lambda _f: {"color": "#333333", "weight": 1.6, "fill": False},
+            interactive=False,
+            control=False,
+        ).add_to(m)
     if len(columns) > 1:
         folium.LayerControl(position="bottomright", collapsed=False).add_to(m)
         _LegendSwitch(pairs).add_to(m)
+    if id_column == "district_id" and value_labels:
+        _Declutter().add_to(m)
     if title:
         web.add_title(m, title, subtitle)
     _credit(m, sources, tiles, lang)
     return m
 
 
-def _check_columns(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> None:
+def _check_columns(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> str:
+    """Check the columns to map; return the id column (``district_id`` for a district
+    layer, else ``region_id``)."""
     if not columns:
         raise InputError("no columns to map")
-    if "region_id" not in gdf.columns:
+    id_column = "district_id" if "district_id" in gdf.columns else "region_id"
+    if id_column not in gdf.columns:
         raise InputError("the boundary layer has no 'region_id' column", column="region_id")
     for column in columns:
         _check_column(gdf, column)
+    return id_column
 
 
 def _indicator(
@@ -516,6 +613,7 @@ def _indicator(
     first: bool,
     value_labels: bool,
     legend_position: str,
+    id_column: str = "region_id",
 ) -> tuple[folium.FeatureGroup, web.HtmlControl]:
     """One indicator's switchable layer and its legend (shown when ``first``)."""
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
@@ -534,6 +632,7 @@ def _indicator(
         show=first,
         value_labels=value_labels,
         short_names=short_names,
+        id_column=id_column,
     )
     items = list(zip(c.colours, class_labels(c, unit, lang, style.decimals), strict=True))
     if (c.yb < 0).any():
@@ -573,6 +672,7 @@ def choropleth(
     tiles: str | None = None,
     sources: Sequence[provenance.Source] = (),
     value_labels: bool = True,
+    outline: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """A web map of one indicator column; see :func:`choropleth_layers` and
     :class:`ClassStyle` (``scheme``, ``k``, ``bins``, ``cmap``, ``diverging``, ``center``)."""
@@ -589,6 +689,7 @@ def choropleth(
         tiles=tiles,
         sources=sources,
         value_labels=value_labels,
+        outline=outline,
     )
 
 

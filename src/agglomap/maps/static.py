@@ -383,6 +383,7 @@ def static_choropleth(
     size_mm: tuple[float, float] | None = None,
     subtitle: str | None = None,
     credit: str | None = None,
+    outline: gpd.GeoDataFrame | None = None,
 ) -> Figure:
     """Choropleth of ``gdf[column]`` as a matplotlib Figure (save it with :func:`save_figure`
     or ``fig.savefig``), classed and coloured
@@ -393,7 +394,11 @@ def static_choropleth(
     ``size_mm`` is the printed size (width, height in mm; see :mod:`.page`), at which no
     text is under :data:`.page.MIN_FONT_PT`.
     ``subtitle`` replaces the classification note; ``credit`` is added to the credit line.
-    """
+
+    A district layer (``district_id`` column) is labelled by :func:`_label_units`: no
+    label overlaps another, small units are named beside themselves with a leader line,
+    units with no room left are unnamed (the subtitle says how many are named);
+    ``outline`` (e.g. the oblasts) is drawn over the units as darker lines."""
     from .choropleth import (
         DEFAULT_LAYERS,
         class_labels,
@@ -442,20 +447,34 @@ def static_choropleth(
         frameon=True,
         framealpha=0.9,
     )
-    _layout(
+    decimals = default_decimals(values, unit)  # as the web map prints them (1 for %, …)
+    shown_values = values if value_labels else None
+    districts = "district_id" in gdf.columns  # many small units: labels placed without overlap
+    if districts and outline is not None:
+        outline.to_crs(PROJECTION).boundary.plot(ax=ax, color="#333", linewidth=0.9)
+    note = subtitle or classification_note(scheme, c.k, lang)
+    widest = t("labels_units_note", lang).format(n=len(frame), total=len(frame))
+    sub = _layout(
         fig,
         ax,
         title=title or column,
-        subtitle=subtitle or classification_note(scheme, c.k, lang),
+        subtitle=None if districts and not subtitle else note,
         credit=_credit_line(sources, credit, lang),
         note=t("projection_note", lang),
         legends=[legend],
+        reserve_subtitle=f"{note}; {widest}" if districts and not subtitle else None,
     )
-    points, _small = label_points(gdf.to_crs(4326))
-    xy = _project_points(points)
-    decimals = default_decimals(values, unit)  # as the web map prints them (1 for %, …)
-    shown_values = values if value_labels else None
-    _label_regions(ax, frame, lang, fills=face, values=shown_values, decimals=decimals, xy=xy)
+    if districts:
+        n = _label_units(ax, frame, lang, fills=face, values=shown_values, decimals=decimals)
+        if not subtitle:
+            named = t("labels_units_note", lang).format(n=n, total=len(frame))
+            width = fig.get_size_inches()[0] - 2 * _MARGIN_IN
+            text = f"{note}; {named[0].lower()}{named[1:]}"
+            sub.set_text(wrap_to(text, SUBTITLE_PT, width))
+    else:
+        points, _small = label_points(gdf.to_crs(4326))
+        xy = _project_points(points)
+        _label_regions(ax, frame, lang, fills=face, values=shown_values, decimals=decimals, xy=xy)
     _finish(fig, ax, lang)
     fig.agglomap_sources = list(sources)  # what the credit line names: save_figure's default
     fig.agglomap_dpi = page.default_dpi(size_mm)  # 300 for a print size
@@ -571,6 +590,105 @@ def _label_regions(
             rect = (box.x0, box.y0, box.x1, box.y1)
             if not any(_overlap(rect, other) for other in avoid):
                 break
+
+
+def _label_units(
+    ax,
+    frame: gpd.GeoDataFrame,
+    lang: str,
+    *,
+    fills,
+    values: np.ndarray | None,
+    decimals: int,
+    fontsize: float = page.MIN_FONT_PT,
+) -> int:
+    """Name (and value) of each district-level unit, largest first, at the first spot where
+    its box overlaps no label placed before and stays on the map: inside the unit (its
+    pole of inaccessibility) if the box fits in the unit, else beside it at growing
+    distances with a leader line. A unit with no free spot is left unnamed. Returns how
+    many units were named."""
+    import shapely
+    import shapely.ops
+
+    from .web import format_number, short_labels
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ax.autoscale_view()
+    ax.apply_aspect()
+    k = fig.dpi / 72
+    names = short_labels(frame.to_dict("records"), lang)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    order = np.argsort(-shapely.area(geoms), kind="stable")
+    box_frame = ax.bbox
+    placed: list[tuple[float, float, float, float]] = []
+    to_data = ax.transData.inverted()
+    named = 0
+    for i in order:
+        geom = geoms[i]
+        if geom is None or geom.is_empty:
+            continue
+        part = max(shapely.get_parts(geom), key=lambda g: g.area)
+        spot = shapely.ops.polylabel(part, tolerance=max(part.area**0.5 / 50, 1.0))
+        text = str(names[i])
+        if values is not None and np.isfinite(values[i]):
+            text = f"{text}\n{format_number(float(values[i]), lang, decimals)}"
+        probe = ax.text(0, 0, text, fontsize=fontsize, transform=None, linespacing=1.0)
+        ext = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = ext.width + 2, ext.height + 2
+        px, py = ax.transData.transform((spot.x, spot.y))
+        colour = "white" if luminance(fills[i]) < 0.45 else "#222"
+        candidates = [(0.0, 0.0, True)]
+        for dist in (1.2, 2.2, 3.4):
+            r = dist * max(w, h) / 2 + 4 * k
+            for ox, oy in _SPOTS:
+                candidates.append((ox * r, oy * r, False))
+        for dx, dy, inside in candidates:
+            cx, cy = px + dx, py + dy
+            rect = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if not (box_frame.x0 <= rect[0] and rect[2] <= box_frame.x1):
+                continue
+            if not (box_frame.y0 <= rect[1] and rect[3] <= box_frame.y1):
+                continue
+            if any(_overlap(rect, other) for other in placed):
+                continue
+            if not inside and shapely.LineString([(px, py), (cx, cy)]).intersects(
+                shapely.MultiPolygon([shapely.box(*b) for b in placed])
+            ):
+                continue  # the leader line would cross a name placed before
+            if inside:
+                corners = to_data.transform(
+                    [(rect[0], rect[1]), (rect[2], rect[1]), (rect[2], rect[3]), (rect[0], rect[3])]
+                )
+                if not part.contains(shapely.Polygon(corners)):
+                    continue
+                ax.annotate(
+                    text, (spot.x, spot.y), ha="center", va="center", fontsize=fontsize,
+                    color=colour, zorder=6, linespacing=1.0,
+                )  # fmt: skip
+            else:
+                ax.annotate(
+                    text,
+                    (spot.x, spot.y),
+                    xytext=(dx / k, dy / k),
+                    textcoords="offset points",
+                    ha="center",
+                    va="center",
+                    fontsize=fontsize,
+                    color="#222",
+                    zorder=7,
+                    linespacing=1.0,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+                    arrowprops={"arrowstyle": "-", "color": "#444", "lw": 0.5, "shrinkA": 0},
+                )
+                # the leader line's own path is no obstacle worth a search; its dot is
+                dot = (px - 2, py - 2, px + 2, py + 2)
+                placed.append(dot)
+            placed.append(rect)
+            named += 1
+            break
+    return named
 
 
 # ---------------------------------------------------------------- monocity map
