@@ -284,7 +284,7 @@ def test_district_labels_never_overlap_and_speak_the_language(lang, units22, sou
 
     from agglomap.maps import static
 
-    layer = load_boundaries("2022", "district", sources_dir).to_crs(static.PROJECTION)
+    layer = load_boundaries("2022", "district").to_crs(static.PROJECTION)
     fig = Figure(figsize=(12, 6.6))
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.01, 0.06, 0.8, 0.86))
@@ -332,7 +332,7 @@ def test_choropleth_district_html_draws_every_unit_offline(tmp_path, bureau_tabl
         r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", page
     )
     south, west, north, east = map(float, bounds.groups())
-    oblast = load_boundaries("2022", sources_dir=sources_dir).set_index("region_id")
+    oblast = load_boundaries("2022").set_index("region_id")
     w, s, e, n = oblast.loc[["KZ-35"]].total_bounds  # zoomed to Karaganda Region itself
     assert max(abs(south - s), abs(west - w), abs(north - n), abs(east - e)) < 0.05
 

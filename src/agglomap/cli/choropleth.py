@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
 
         boundaries, boundary_source = district_boundaries(args, vintage)
         joined, report = join_districts(table, boundaries)
-        outline = load_boundaries(vintage, sources_dir=args.sources)
+        outline = load_boundaries(vintage)
         if args.region:
             joined, outline = _one_region(joined, outline, args.region, vintage)
     else:
