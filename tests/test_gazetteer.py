@@ -266,6 +266,7 @@ def test_package_data_is_what_geo_build_makes_now(tmp_path):
         "corridors.yaml",
         "rail.yaml",
         "crosswalk_districts.csv",
+        "agglomerations_official.csv",
         "cities.csv",
     }
     for path in written:

@@ -120,6 +120,23 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "Подписаны {n} из {total} городов (остальным не хватило места или названия)",
         "en": "Named: {n} of {total} towns (the others lack room or a name)",
     },
+    "zones_title": {
+        "kk": "Агломерация аймақтары: аудандар мен қалалық әкімдіктер",
+        "ru": "Зоны агломераций: районы и городские администрации",
+        "en": "Agglomeration zones: districts and city administrations",
+    },
+    "zone_core": {"kk": "ядро", "ru": "ядро", "en": "core"},
+    "zone_ring": {
+        "kk": "орталығы желі бойынша {km} км шегінде",
+        "ru": "центр в пределах {km} км по сети",
+        "en": "centre within {km} km by network",
+    },
+    "zone_official": {
+        "kk": "ресми құрам",
+        "ru": "официальный состав",
+        "en": "official composition",
+    },
+    "zone_units": {"kk": "{n} бірлік", "ru": "единиц: {n}", "en": "{n} units"},
     "labels_units_note": {
         "kk": "{total} бірліктің {n} атауы көрсетілген (қалғандарына орын жоқ)",
         "ru": "Подписаны {n} из {total} единиц (остальным не хватило места)",

@@ -1167,3 +1167,85 @@ def _label_towns(
 
 def _overlap(a: tuple, b: tuple) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# ---------------------------------------------------------------- agglomeration zones
+
+
+def static_zones_map(
+    z, out: str | Path, *, lang: str = "en", sources: Sequence[Source] = (GEOKZ,), dpi: int = 200
+) -> Path:
+    """The four agglomeration zones (:func:`agglomap.zones.delineate`) in four panels: core
+    units dark, ring units light, the official composition outlined in red dashes, each
+    unit named without overlap, a scale bar per panel."""
+    out = _check_out(out)
+    lang = check_lang(lang)
+    units = z.units.to_crs(PROJECTION)
+    listed = set(z.official["district_id"])
+    fig = Figure(figsize=(12, 9))
+    FigureCanvasAgg(fig)
+    colours = {"core": "#2c7fb8", "ring": "#a1dab4"}
+    for k, row in enumerate(z.zones.itertuples()):
+        ax = fig.add_axes((0.02 + (k % 2) * 0.49, 0.52 - (k // 2) * 0.45, 0.46, 0.38))
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        mine = units[(units["zone"] == row.zone_id)]
+        official = units[
+            units["district_id"].isin(listed)
+            & units["district_id"].isin(
+                z.official.loc[z.official["agglomeration"] == row.zone_id, "district_id"]
+            )
+        ]
+        x0, y0, x1, y1 = gpd.GeoSeries(
+            list(mine.geometry) + list(official.geometry), crs=PROJECTION
+        ).total_bounds
+        pad = 0.08 * max(x1 - x0, y1 - y0)
+        near = units.cx[x0 - pad : x1 + pad, y0 - pad : y1 + pad]
+        near.plot(ax=ax, color="#f2f2ef", edgecolor="#999", linewidth=0.4)
+        for role, colour in colours.items():
+            part = mine[mine["role"] == role]
+            if len(part):
+                part.plot(ax=ax, color=colour, edgecolor="white", linewidth=0.6)
+        if len(official):
+            official.boundary.plot(ax=ax, color="#d7301f", linewidth=1.3, linestyle="--")
+        ax.set_xlim(x0 - pad, x1 + pad)
+        ax.set_ylim(y0 - pad, y1 + pad)
+        shown = near[
+            near["district_id"].isin(set(mine["district_id"]) | set(official["district_id"]))
+        ]
+        _label_units(
+            ax, shown, lang, fills=["#ffffff"] * len(shown), values=None, decimals=0, fontsize=6
+        )
+        name = getattr(row, f"name_{lang}")
+        ax.set_title(
+            f"{name}: {t('zone_units', lang).format(n=row.n_units)}, "
+            f"{row.area_km2:,.0f} km²".replace(",", "\u202f"),
+            fontsize=10,
+        )
+        draw_scale_bar(ax, lang, fraction=0.25)
+    handles = [
+        Patch(facecolor=colours["core"], label=t("zone_core", lang)),
+        Patch(facecolor=colours["ring"], label=t("zone_ring", lang).format(km=f"{z.fua_max_km:g}")),
+        Line2D([], [], color="#d7301f", linestyle="--", label=t("zone_official", lang)),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=3,
+        fontsize=8.5,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.035),
+    )
+    fig.text(
+        0.5, 0.975, t("zones_title", lang), ha="center", va="center", fontsize=14, fontweight="bold"
+    )
+    fig.text(
+        0.01,
+        0.012,
+        attribution(*sources, lang=lang),
+        ha="left",
+        va="center",
+        fontsize=7,
+        color="#333",
+    )
+    return _save(fig, out, dpi, sources)
