@@ -357,3 +357,38 @@ def test_district_web_labels_do_not_overlap_in_the_browser(tmp_path, bureau_tabl
         assert not log and not log.blocked
     assert n_paths == 224 and len(boxes) > 50
     assert not _overlaps([(a, b, c, d) for a, b, c, d in boxes])
+
+
+# ---------------------------------------------------------------- district → oblast
+
+
+def test_aggregation_sums_counts_and_weights_rates(tmp_path, units22):
+    from agglomap.districts import aggregate_to_oblasts
+
+    values = _values(units22)
+    table = read_district_indicators(_write(tmp_path / "pop.csv", bureau_ru(units22, values)))
+    rate = "Плотность населения, человек на 1 км2"
+    with pytest.raises(InputError, match="weight"):
+        aggregate_to_oblasts(table)
+    agg = aggregate_to_oblasts(table, weight=POP)
+    data = agg.table.data
+    assert len(data) == 20 and not agg.incomplete
+    akmola = units22[units22.region_id == "KZ-11"].district_id
+    assert data.at["KZ-11", POP] == sum(values[d][0] for d in akmola)
+    weighted = sum(values[d][0] * values[d][1] for d in akmola) / sum(values[d][0] for d in akmola)
+    assert data.at["KZ-11", rate] == pytest.approx(weighted)
+    assert all(c.difference == 0 for cs in agg.checks.values() for c in cs)
+
+
+def test_a_district_table_drawn_on_the_oblast_map(tmp_path, units22, capsys):
+    lines = bureau_ru(units22, _values(units22))
+    lines = [line for line in lines if not line.startswith("Аршалинский район")]
+    path = _write(tmp_path / "pop.csv", lines)
+    out = tmp_path / "oblasts.gpkg"
+    argv = ["join", "--indicators", path, "--to-oblasts", "--weight", POP, "--out", str(out)]
+    assert main(argv) == 0
+    joined = gpd.read_file(out)
+    assert len(joined) == 20
+    row = joined.set_index("region_id")
+    assert pd.isna(row.at["KZ-11", POP]) and row[POP].notna().sum() == 19  # never partial
+    assert "Akmola Region (KZ-11)" in capsys.readouterr().out

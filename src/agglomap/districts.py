@@ -797,3 +797,98 @@ def looks_like_districts(path: str | Path, sheet: str | int | None = None) -> bo
         if u > r and 2 * u >= filled:
             return True
     return False
+
+
+# ---------------------------------------------------------------- district → oblast
+
+
+@dataclass
+class Aggregation:
+    """A district table summed (or weight-averaged) to oblast-level regions: ``table`` is an
+    oblast :class:`IndicatorTable`; ``incomplete`` lists, per column, the regions left
+    empty because a unit of theirs had no value; ``checks`` compares the sums with the
+    table's own oblast rows."""
+
+    table: IndicatorTable
+    incomplete: dict[str, list[str]] = field(default_factory=dict)
+    checks: dict[str, list[TotalCheck]] = field(default_factory=dict)
+    weight: str | None = None
+
+    def __str__(self) -> str:
+        out = [
+            f"Aggregated {len(self.table.data)} oblast-level regions from district-level units"
+            + (f" (rates weighted by {self.weight!r})" if self.weight else "")
+            + "."
+        ]
+        for column, rids in self.incomplete.items():
+            out.append(
+                f"{column!r}: no value for {len(rids)} region(s) with a unit lacking data: "
+                + ", ".join(map(_region_name, rids))
+            )
+        for rid, checks in self.checks.items():
+            for chk in checks:
+                if chk.difference:
+                    out.append(_check_line(f"{_region_name(rid)} row", "its units", chk))
+        return "\n".join(out)
+
+
+def aggregate_to_oblasts(table: DistrictTable, *, weight: str | None = None) -> Aggregation:
+    """Counts and amounts summed over each oblast's units; rates and shares as the mean of
+    the units weighted by the count column ``weight`` (e.g. population). A region with a
+    unit lacking a value (or its weight) is left empty, never a partial sum."""
+    vintage = str(table.vintage or "2022")
+    units = load_units(vintage)
+    all_units = units.set_index("district_id")["region_id"]
+    data = table.data.reindex(all_units.index)
+    data["region_id"] = all_units
+    rates = [c for c in table.value_columns if table.kinds.get(c) not in SUMMABLE]
+    if weight is not None:
+        weight = table.value_column(weight)
+        if table.kinds.get(weight) not in SUMMABLE:
+            raise InputError(
+                f"the weight column {weight!r} must be a count or amount (e.g. population), "
+                f"not a {table.kinds.get(weight)}",
+                param="weight",
+            )
+    elif rates:
+        raise InputError(
+            f"{', '.join(map(repr, rates))}: a rate or share of an oblast is not the sum of "
+            "its districts' values; name a weight column (a count such as population) to "
+            "average them by",
+            param="weight",
+        )
+    regions = regions_for(vintage).set_index("region_id")
+    out = pd.DataFrame(index=pd.Index(sorted(set(all_units)), name="region_id"))
+    out.insert(0, "region_label", [regions.at[r, "name_en"] for r in out.index])
+    incomplete: dict[str, list[str]] = {}
+    grouped = data.groupby("region_id")
+    for c in table.value_columns:
+        if table.kinds.get(c) in SUMMABLE:
+            values = grouped[c].sum(min_count=1)
+            missing = grouped[c].apply(lambda s: s.isna().any())
+        else:
+            w = data[weight]
+            both = data[c].notna() & w.notna()
+            num = (data[c] * w).where(both).groupby(data["region_id"]).sum(min_count=1)
+            den = w.where(both).groupby(data["region_id"]).sum(min_count=1)
+            values = num / den.where(den != 0)
+            missing = (~both).groupby(data["region_id"]).any()
+        values = values.mask(missing)
+        out[c] = values.reindex(out.index)
+        bad = [str(r) for r in missing.index[missing]]
+        if bad:
+            incomplete[c] = bad
+    agg = IndicatorTable(
+        data=out,
+        total=table.total,
+        source_path=table.source_path,
+        units=dict(table.units),
+        kinds=dict(table.kinds),
+        labels=dict(table.labels),
+        rows={},
+        vintage=vintage,
+        no_data=dict(table.no_data),
+        no_data_marks=list(table.no_data_marks),
+    )
+    checks, _national = total_checks(table)
+    return Aggregation(agg, incomplete, checks, weight)

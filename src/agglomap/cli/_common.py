@@ -264,6 +264,17 @@ def add_level(parser: argparse.ArgumentParser) -> None:
         metavar="C",
         help="district level: column holding KATO codes (default: detected)",
     )
+    parser.add_argument(
+        "--to-oblasts",
+        action="store_true",
+        help="district level: sum the table to oblast-level regions (rates averaged with "
+        "--weight) and use the oblast boundaries",
+    )
+    parser.add_argument(
+        "--weight",
+        metavar="COL",
+        help="with --to-oblasts: count column (e.g. population) weighting the rate columns",
+    )
 
 
 def read_indicator_table(args: argparse.Namespace):
@@ -291,6 +302,22 @@ def read_indicator_table(args: argparse.Namespace):
         vintage=getattr(args, "vintage", None),
     )
     return table, "district"
+
+
+def to_oblasts(args: argparse.Namespace, table, level: str):
+    """With ``--to-oblasts``, a district table summed to oblast-level regions (the report
+    printed); otherwise the table as it is."""
+    if not getattr(args, "to_oblasts", False):
+        if getattr(args, "weight", None):
+            raise InputError("--weight goes with --to-oblasts")
+        return table, level
+    if level != "district":
+        raise InputError("--to-oblasts needs a district-level table")
+    from ..districts import aggregate_to_oblasts
+
+    aggregation = aggregate_to_oblasts(table, weight=args.weight)
+    print(aggregation)
+    return aggregation.table, "oblast"
 
 
 def district_boundaries(args: argparse.Namespace, vintage: str) -> tuple[gpd.GeoDataFrame, Source]:

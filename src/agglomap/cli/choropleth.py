@@ -24,6 +24,7 @@ from ._common import (
     read_indicator_table,
     refuse_input_as_output,
     say,
+    to_oblasts,
     user_source,
 )
 
@@ -140,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
     level = "oblast"
     if args.indicators:
         table, level = read_indicator_table(args)
+        table, level = to_oblasts(args, table, level)
         source = table.source or user_source(args.indicators)
     else:
         table = default_indicators()

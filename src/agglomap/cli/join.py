@@ -15,6 +15,7 @@ from ._common import (
     read_indicator_table,
     refuse_input_as_output,
     say,
+    to_oblasts,
     user_source,
 )
 
@@ -51,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     refuse_input_as_output(args.out, [args.indicators, args.boundaries])
     table, level = read_indicator_table(args)
+    table, level = to_oblasts(args, table, level)
     vintage = args.vintage or table.vintage or "2022"
     if level == "district":
         boundaries, boundary_source = district_boundaries(args, vintage)
