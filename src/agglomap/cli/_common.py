@@ -247,7 +247,7 @@ def say(msg: str) -> None:
     print(msg, file=sys.stderr)
 
 
-LEVELS = ("oblast", "district")
+LEVELS = ("oblast", "district", "cities")
 
 
 def add_level(parser: argparse.ArgumentParser) -> None:
@@ -256,8 +256,10 @@ def add_level(parser: argparse.ArgumentParser) -> None:
         "--level",
         choices=LEVELS,
         default=None,
-        help="the table's units: oblast-level regions, or the 216 (2018) / 224 (2022) "
-        "districts and city administrations (default: detected from the table)",
+        help="the table's units: oblast-level regions, the 216 (2018) / 224 (2022) "
+        "districts and city administrations, or cities (one row per city of republican or "
+        "oblast significance, by name or KATO; joined to their polygons) (default: oblast "
+        "or district, detected from the table)",
     )
     parser.add_argument(
         "--code-column",
@@ -285,6 +287,13 @@ def read_indicator_table(args: argparse.Namespace):
     from ..indicators import read_indicators
 
     level = getattr(args, "level", None)
+    if level == "cities":
+        from ..city_units import read_city_indicators
+
+        table = read_city_indicators(
+            args.indicators, region_column=args.region_column, sheet=args.sheet
+        )
+        return table, "cities"
     if level != "district":
         try:
             table = read_indicators(
@@ -318,6 +327,23 @@ def to_oblasts(args: argparse.Namespace, table, level: str):
     aggregation = aggregate_to_oblasts(table, weight=args.weight)
     print(aggregation)
     return aggregation.table, "oblast"
+
+
+def city_layer(args: argparse.Namespace, vintage: str, points: bool = False):
+    """City polygons of ``vintage`` (or the gazetteer's points) to join a city table to."""
+    from ..provenance import GEOKZ, GEONAMES
+
+    if getattr(args, "boundaries", None):
+        raise InputError(
+            "--boundaries takes an oblast-level file; leave it out with --level cities"
+        )
+    if points:
+        from ..gazetteer import load_cities
+
+        return load_cities(), GEONAMES
+    from ..city_units import load_city_polygons
+
+    return load_city_polygons(vintage), GEOKZ
 
 
 def district_boundaries(args: argparse.Namespace, vintage: str) -> tuple[gpd.GeoDataFrame, Source]:

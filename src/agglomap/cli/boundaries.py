@@ -31,7 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "own oblast file instead and match its features to the region table.",
     )
     add_vintage(p, help="layout (default 2022; for --boundaries, guessed from the regions present)")
-    p.add_argument("--level", choices=LEVELS, default="oblast", help="default oblast")
+    p.add_argument(
+        "--level",
+        choices=(*LEVELS, "cities"),
+        default="oblast",
+        help="default oblast; cities: the cities of republican and oblast significance as "
+        "polygons (their city administrations) with the gazetteer's city_id",
+    )
     add_out(p)
     add_boundaries(p)
     p.set_defaults(func=run)
@@ -48,13 +54,18 @@ def run(args: argparse.Namespace) -> int:
     if args.level == "oblast":
         layer, source = load_user_or_builtin_boundaries(args, args.vintage or "2022")
         sources = [source, AGGLOMAP]
+    elif args.level == "cities":
+        from ..city_units import load_city_polygons
+
+        layer = load_city_polygons(args.vintage or "2022")
+        sources = [GEOKZ, AGGLOMAP]
     else:
         if args.name_field or args.code_field:
             raise InputError("--name-field/--code-field need --boundaries USERFILE")
         layer = load_boundaries(args.vintage or "2022", args.level)
         sources = [GEOKZ]
     write_table(layer, args.out, sources)
-    unit = "oblast-level units" if args.level == "oblast" else "districts"
+    unit = {"oblast": "oblast-level units", "cities": "cities"}.get(args.level, "districts")
     total = layer["area_km2"].sum()
     say(f"{len(layer)} {unit}, {layer['vintage'].iloc[0]} layout, {total:,.0f} km² → {args.out}")
     return 0

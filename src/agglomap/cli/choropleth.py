@@ -17,6 +17,7 @@ from ._common import (
     add_print_options,
     add_table_input,
     add_vintage,
+    city_layer,
     district_boundaries,
     load_user_or_builtin_boundaries,
     map_format,
@@ -151,7 +152,17 @@ def run(args: argparse.Namespace) -> int:
     )
     vintage = args.vintage or table.vintage or "2022"
     outline = None
-    if level == "district":
+    if level == "cities":
+        from ..boundaries import load_boundaries
+        from ..city_units import join_cities
+
+        if args.region:
+            raise InputError("--region goes with --level district")
+        layer, boundary_source = city_layer(args, vintage)
+        joined, _missing = join_cities(table, layer)
+        outline = load_boundaries(vintage)
+        report = None
+    elif level == "district":
         from ..boundaries import load_boundaries
         from ..districts import join_districts
 
@@ -165,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("--region needs a district-level table (--level district)")
         boundaries, boundary_source = load_user_or_builtin_boundaries(args, vintage)
         joined, report = join(table, boundaries)
-    if not report.ok:
+    if report is not None and not report.ok:
         say(str(report))
     _note_fewer_classes(args, joined)
     unit = args.unit if args.unit is not None else table.units.get(args.column)

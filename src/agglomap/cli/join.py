@@ -10,6 +10,7 @@ from ._common import (
     add_out,
     add_table_input,
     add_vintage,
+    city_layer,
     district_boundaries,
     load_user_or_builtin_boundaries,
     read_indicator_table,
@@ -35,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--indicators", required=True, metavar="FILE", help=".csv or .xlsx")
     add_table_input(parser)
     add_level(parser)
+    parser.add_argument(
+        "--city-points",
+        action="store_true",
+        help="with --level cities: join to the gazetteer's city points instead of polygons",
+    )
     add_vintage(
         parser,
         help="boundary layout (default: the table's own — 2022 if it has Abai, Jetisu or "
@@ -54,7 +60,16 @@ def run(args: argparse.Namespace) -> int:
     table, level = read_indicator_table(args)
     table, level = to_oblasts(args, table, level)
     vintage = args.vintage or table.vintage or "2022"
-    if level == "district":
+    if level == "cities":
+        from ..city_units import join_cities
+
+        layer, boundary_source = city_layer(args, vintage, points=args.city_points)
+        joined, missing = join_cities(table, layer)
+        n = int(joined[table.value_columns].notna().any(axis=1).sum()) if table.value_columns else 0
+        report = f"Joined {len(table.data)} table rows onto {n} of {len(layer)} cities" + (
+            f"; not in the layer: {', '.join(missing)}" if missing else ""
+        )
+    elif level == "district":
         boundaries, boundary_source = district_boundaries(args, vintage)
         joined, report = join_districts(table, boundaries)
     else:

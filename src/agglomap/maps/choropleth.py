@@ -299,7 +299,7 @@ def _layer(
         on_each_feature=_ON_EACH_FEATURE,
         smooth_factor=0.5,
     ).add_to(group)
-    if value_labels and id_column == "district_id":
+    if value_labels and id_column in ("district_id", "city_id"):
         _add_unit_labels(group, shapes, short_names, values, fills, lang, d)
     elif value_labels:
         _add_labels(group, shapes, short_names, values, fills, lang, d)
@@ -536,7 +536,7 @@ def choropleth_layers(
     id_column = _check_columns(gdf, columns)
     titles = dict(titles or {})
     units = dict(units or {})
-    if id_column == "district_id":
+    if id_column != "region_id":
         tolerance_deg = min(tolerance_deg, 0.005)
     shapes = web.simplify_for_web(gdf[[id_column, gdf.geometry.name]], tolerance_deg)
     names = _names(gdf, lang, label_column)
@@ -545,8 +545,13 @@ def choropleth_layers(
         if label_column is None
         else names
     )
+    background = outline if id_column == "city_id" else None
     m = web.base_map(
-        tuple(shapes.total_bounds), tiles=tiles, self_contained=self_contained, lang=lang
+        tuple((outline if background is not None else shapes).total_bounds),
+        tiles=tiles,
+        self_contained=self_contained,
+        lang=lang,
+        background=background,
     )
     m.get_root().html.add_child(Element(_HATCH), name="agglomap_hatch")
     pairs = []
@@ -568,7 +573,7 @@ def choropleth_layers(
         layer.add_to(m)
         box.add_to(m)
         pairs.append((layer.get_name(), box.get_name()))
-    if outline is not None and len(outline):
+    if outline is not None and len(outline) and background is None:
         lines = web.simplify_for_web(outline[[outline.geometry.name]], 0.005)
         folium.GeoJson(
             lines.__geo_interface__,
@@ -579,7 +584,7 @@ def choropleth_layers(
     if len(columns) > 1:
         folium.LayerControl(position="bottomright", collapsed=False).add_to(m)
         _LegendSwitch(pairs).add_to(m)
-    if id_column == "district_id" and value_labels:
+    if id_column != "region_id" and value_labels:
         _Declutter().add_to(m)
     if title:
         web.add_title(m, title, subtitle)
@@ -589,10 +594,10 @@ def choropleth_layers(
 
 def _check_columns(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> str:
     """Check the columns to map; return the id column (``district_id`` for a district
-    layer, else ``region_id``)."""
+    layer, ``city_id`` for city polygons, else ``region_id``)."""
     if not columns:
         raise InputError("no columns to map")
-    id_column = "district_id" if "district_id" in gdf.columns else "region_id"
+    id_column = next((c for c in ("district_id", "city_id") if c in gdf.columns), "region_id")
     if id_column not in gdf.columns:
         raise InputError("the boundary layer has no 'region_id' column", column="region_id")
     for column in columns:

@@ -426,7 +426,10 @@ def static_choropleth(
     face = np.array([NO_DATA if cls < 0 else c.colours[cls] for cls in c.yb], dtype=object)
 
     fig, ax = _figure(size_mm)
-    frame.plot(ax=ax, color=list(face), edgecolor="white", linewidth=0.7)
+    cities = "city_id" in gdf.columns
+    if cities and outline is not None:  # small city polygons over the grey oblasts
+        outline.to_crs(PROJECTION).plot(ax=ax, color="#f2f0eb", edgecolor="#a9a59b", linewidth=0.6)
+    frame.plot(ax=ax, color=list(face), edgecolor="white" if not cities else "#555", linewidth=0.7)
     handles = [
         Patch(facecolor=colour, edgecolor="#777", label=_wrap_label(text))
         for colour, text in zip(c.colours, class_labels(c, unit, lang), strict=True)
@@ -449,8 +452,8 @@ def static_choropleth(
     )
     decimals = default_decimals(values, unit)  # as the web map prints them (1 for %, …)
     shown_values = values if value_labels else None
-    districts = "district_id" in gdf.columns  # many small units: labels placed without overlap
-    if districts and outline is not None:
+    districts = "district_id" in gdf.columns or cities  # many small units: labels without overlap
+    if districts and outline is not None and not cities:
         outline.to_crs(PROJECTION).boundary.plot(ax=ax, color="#333", linewidth=0.9)
     note = subtitle or classification_note(scheme, c.k, lang)
     widest = t("labels_units_note", lang).format(n=len(frame), total=len(frame))
