@@ -392,3 +392,29 @@ def test_a_district_table_drawn_on_the_oblast_map(tmp_path, units22, capsys):
     row = joined.set_index("region_id")
     assert pd.isna(row.at["KZ-11", POP]) and row[POP].notna().sum() == 19  # never partial
     assert "Akmola Region (KZ-11)" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- 2018 ↔ 2022
+
+
+def test_a_2018_table_moves_to_the_2022_districts(tmp_path, capsys):
+    units18 = load_units("2018")
+    path = tmp_path / "k18.csv"
+    path.write_text(
+        "KATO;Population;Rate, %\n"
+        + "".join(f"{u.kato};{1000 + i};{i % 50},5\n" for i, u in enumerate(units18.itertuples())),
+        encoding="utf-8",
+    )
+    out = tmp_path / "k22.gpkg"
+    base = ["join", "--indicators", str(path), "--vintage", "2022", "--out", str(out)]
+    assert main(base) == 2  # a rate does not move without a weight
+    assert "weight" in capsys.readouterr().err
+    assert main([*base, "--weight", "Population"]) == 0
+    text = capsys.readouterr().out
+    joined = gpd.read_file(out).set_index("name_en")
+    assert len(joined) == 224
+    arshaly18 = units18.index[units18["name_en"] == "Arshaly"][0]
+    assert joined.at["Arshaly", "Population"] == 1000 + arshaly18  # unchanged unit: its count
+    assert pd.isna(joined.at["Semey", "Population"])  # Semey's 2018 unit was divided
+    assert pd.isna(joined.at["Zhanasemey", "Population"])
+    assert "Divided between new units" in text and "Semey" in text

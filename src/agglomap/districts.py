@@ -892,3 +892,136 @@ def aggregate_to_oblasts(table: DistrictTable, *, weight: str | None = None) -> 
     )
     checks, _national = total_checks(table)
     return Aggregation(agg, incomplete, checks, weight)
+
+
+# ---------------------------------------------------------------- 2018 ↔ 2022
+
+
+WHOLE = 0.98  # a unit with this share of its area inside one unit of the other layout moves whole
+
+
+def unit_overlaps(from_vintage: str, to_vintage: str) -> pd.DataFrame:
+    """Area overlaps of the units of two layouts: ``from_id, to_id, share_from, share_to``
+    (shares of each unit's area, on the equal-area projection; pieces under 0.5 % of the
+    source unit are dropped as digitising slivers)."""
+    from .boundaries import EQUAL_AREA, load_boundaries
+
+    a = load_boundaries(from_vintage, "district").to_crs(EQUAL_AREA)
+    b = load_boundaries(to_vintage, "district").to_crs(EQUAL_AREA)
+    a = a.assign(a_area=a.area)[["district_id", "a_area", "geometry"]]
+    b = b.assign(b_area=b.area)[["district_id", "b_area", "geometry"]]
+    pieces = gpd.overlay(
+        a.rename(columns={"district_id": "from_id"}),
+        b.rename(columns={"district_id": "to_id"}),
+        how="intersection",
+        keep_geom_type=True,
+    )
+    pieces["share_from"] = pieces.area / pieces["a_area"]
+    pieces["share_to"] = pieces.area / pieces["b_area"]
+    pieces = pieces[pieces["share_from"] >= 0.005]
+    return pd.DataFrame(pieces[["from_id", "to_id", "share_from", "share_to"]]).reset_index(
+        drop=True
+    )
+
+
+@dataclass
+class Moved:
+    """A district table moved to the other layout; ``split`` are source units that were
+    divided between several units (their values cannot move without more data), ``empty``
+    target units left without a value because part of them came from a split unit."""
+
+    table: DistrictTable
+    split: list[str]
+    empty: list[str]
+
+    def __str__(self) -> str:
+        out = [
+            f"Moved {len(self.table.data)} units to the {self.table.vintage} layout "
+            "(counts move with their districts; rates averaged by the weight column)."
+        ]
+        if self.split:
+            out.append(
+                f"Divided between new units, not moved ({len(self.split)}): "
+                + ", ".join(self.split)
+            )
+        if self.empty:
+            out.append(f"Left empty ({len(self.empty)}): " + ", ".join(self.empty))
+        return "\n".join(out)
+
+
+def to_vintage(table: DistrictTable, vintage: str, *, weight: str | None = None) -> Moved:
+    """The table's values on the units of ``vintage``: a unit that lies whole (98 % of its
+    area) in one unit of the other layout moves there; a target unit made only of whole
+    units gets their sum (counts, amounts) or their mean weighted by the count column
+    ``weight`` (rates, shares: refused without it); a target unit that received part of
+    a divided unit is left empty."""
+    target = check_vintage(vintage)
+    source = str(table.vintage or "2022")
+    if target == source:
+        return Moved(table, [], [])
+    rates = [c for c in table.value_columns if table.kinds.get(c) not in SUMMABLE]
+    if weight is not None:
+        weight = table.value_column(weight)
+    elif rates:
+        raise InputError(
+            f"{', '.join(map(repr, rates))}: a rate of merged units is not the sum of theirs; "
+            "name a weight column (a count such as population) to move them",
+            param="weight",
+        )
+    pieces = unit_overlaps(source, target)
+    # whole: nearly all of the unit in one target, and no other piece a real part of any
+    # target (Semey's 2018 city administration is 99 % rural land that became Zhanasemey
+    # District, but its city is all of Semey's 2022 unit: divided, not whole)
+    biggest = pieces.groupby("from_id")["share_from"].transform("max")
+    minor = pieces[pieces["share_from"] < biggest]
+    divided = set(
+        minor.loc[(minor["share_from"] >= 1 - WHOLE) | (minor["share_to"] >= 1 - WHOLE), "from_id"]
+    )
+    whole = pieces[(pieces["share_from"] >= WHOLE) & ~pieces["from_id"].isin(divided)]
+    src_names = dict(
+        zip(load_units(source)["district_id"], load_units(source)["name_en"], strict=True)
+    )
+    targets = load_units(target)
+    t_names = dict(zip(targets["district_id"], targets["name_en"], strict=True))
+    split = sorted(set(pieces["from_id"]) - set(whole["from_id"]))
+    covered = whole.groupby("to_id")["share_to"].sum()
+    complete = set(covered.index[covered >= WHOLE])
+    data = table.data
+    rows = {}
+    for tid in targets["district_id"]:
+        parts = whole.loc[whole["to_id"] == tid, "from_id"]
+        parts = [p for p in parts if p in data.index]
+        if tid not in complete or not parts:
+            continue
+        block = data.loc[parts]
+        row = {}
+        for c in table.value_columns:
+            if table.kinds.get(c) in SUMMABLE:
+                row[c] = block[c].sum(min_count=len(parts)) if block[c].notna().all() else math.nan
+            else:
+                w = block[weight]
+                ok = block[c].notna() & w.notna()
+                row[c] = (
+                    (block[c] * w)[ok].sum() / w[ok].sum() if ok.all() and w.sum() else math.nan
+                )
+        row["unit_label"] = "; ".join(str(x) for x in block["unit_label"])
+        row["region_id"] = targets.set_index("district_id").at[tid, "region_id"]
+        rows[tid] = row
+    moved = pd.DataFrame.from_dict(rows, orient="index")
+    moved.index.name = "district_id"
+    moved = moved[["unit_label", "region_id", *table.value_columns]] if len(moved) else moved
+    empty = sorted(set(targets["district_id"]) - set(moved.index))
+    out = DistrictTable(
+        data=moved,
+        total=table.total,
+        source_path=table.source_path,
+        units=dict(table.units),
+        kinds=dict(table.kinds),
+        labels=dict(table.labels),
+        rows={},
+        vintage=target,
+        no_data=dict(table.no_data),
+        no_data_marks=list(table.no_data_marks),
+        how=f"{table.how}, moved from the {source} layout",
+    )
+    return Moved(out, [src_names[s] for s in split], [t_names[t] for t in empty])

@@ -275,7 +275,8 @@ def add_level(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--weight",
         metavar="COL",
-        help="with --to-oblasts: count column (e.g. population) weighting the rate columns",
+        help="count column (e.g. population) weighting the rate columns when a district "
+        "table is summed to oblasts (--to-oblasts) or moved to the other layout (--vintage)",
     )
 
 
@@ -308,17 +309,20 @@ def read_indicator_table(args: argparse.Namespace):
         region_column=args.region_column,
         code_column=getattr(args, "code_column", None),
         sheet=args.sheet,
-        vintage=getattr(args, "vintage", None),
     )
     return table, "district"
 
 
 def to_oblasts(args: argparse.Namespace, table, level: str):
-    """With ``--to-oblasts``, a district table summed to oblast-level regions (the report
-    printed); otherwise the table as it is."""
+    """A district table moved to the ``--vintage`` layout if it is of the other one, then
+    with ``--to-oblasts`` summed to oblast-level regions (reports printed)."""
+    if level == "district" and getattr(args, "vintage", None) not in (None, table.vintage):
+        from ..districts import to_vintage
+
+        moved = to_vintage(table, args.vintage, weight=getattr(args, "weight", None))
+        print(moved)
+        table = moved.table
     if not getattr(args, "to_oblasts", False):
-        if getattr(args, "weight", None):
-            raise InputError("--weight goes with --to-oblasts")
         return table, level
     if level != "district":
         raise InputError("--to-oblasts needs a district-level table")
