@@ -136,8 +136,8 @@ def delineate(
     zone's population; without it the zone's population is the sum of the OSM population
     tags of its settlements (``population_source`` says which).
     """
-    from .agglomeration import ScoreConfig
     from .boundaries import area_km2, load_boundaries
+    from .config import ScoreConfig
     from .corridors import load_corridors
     from .distances import geodesic_matrix, network_km
     from .gazetteer import load_cities

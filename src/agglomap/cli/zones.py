@@ -87,9 +87,9 @@ def run(args: argparse.Namespace) -> int:
         write_table(z.units, args.units, sources, layer="units")
         say(f"wrote {args.units}")
     if args.map:
-        from ..maps.static import static_zones_map
+        from ..maps.static import save_figure, static_zones_map
 
-        static_zones_map(z, args.map, lang=args.lang, sources=sources)
+        save_figure(static_zones_map(z, lang=args.lang, sources=sources), args.map)
         say(f"wrote {args.map}")
     say(f"wrote {out}")
     return 0

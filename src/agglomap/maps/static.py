@@ -1175,13 +1175,11 @@ def _overlap(a: tuple, b: tuple) -> bool:
 # ---------------------------------------------------------------- agglomeration zones
 
 
-def static_zones_map(
-    z, out: str | Path, *, lang: str = "en", sources: Sequence[Source] = (GEOKZ,), dpi: int = 200
-) -> Path:
-    """The four agglomeration zones (:func:`agglomap.zones.delineate`) in four panels: core
-    units dark, ring units light, the official composition outlined in red dashes, each
-    unit named without overlap, a scale bar per panel."""
-    out = _check_out(out)
+def static_zones_map(z, *, lang: str = "en", sources: Sequence[Source] = (GEOKZ,)) -> Figure:
+    """The four agglomeration zones (:func:`agglomap.zones.delineate`) in four panels as a
+    Figure (save it with :func:`save_figure`): core units dark, ring units light, the
+    official composition outlined in red dashes, each unit named without overlap, a scale
+    bar per panel."""
     lang = check_lang(lang)
     units = z.units.to_crs(PROJECTION)
     listed = set(z.official["district_id"])
@@ -1251,4 +1249,5 @@ def static_zones_map(
         fontsize=7,
         color="#333",
     )
-    return _save(fig, out, dpi, sources)
+    fig.agglomap_sources = list(sources)  # what the credit line names: save_figure's default
+    return fig
