@@ -66,6 +66,21 @@ def test_boundaries_and_corridors_are_functions_and_modules(sources_dir):
     assert set(am.corridors()["mode"]) == {"road", "rail"}
 
 
+def test_zones_is_a_function_and_a_module():
+    """``am.zones(...)`` delineates; ``agglomap.zones`` stays the module with its helpers."""
+    import agglomap.zones as module
+
+    assert am.zones is module and callable(am.zones)
+    assert hasattr(am.zones, "delineate") and am.zones.CORES == (
+        "astana",
+        "almaty",
+        "shymkent",
+        "aktobe",
+    )
+    with pytest.raises(InputError, match="positive number of km"):
+        am.zones(-5)
+
+
 def test_cities_by_role():
     assert len(am.cities(role="monocity")) == 27
     assert len(am.cities()) == len(am.cities(role="all")) > 27

@@ -18,7 +18,7 @@ def default_zones(sources_dir):
 
 @pytest.fixture(scope="module")
 def wide_zones(sources_dir):
-    return delineate(120)
+    return delineate(150)
 
 
 def _adjoining(units: gpd.GeoDataFrame, core: str) -> set[str]:
@@ -62,7 +62,7 @@ def test_almaty_neighbours_are_in_its_60_km_zone(default_zones):
     assert set(units.loc[units["district_id"].isin(neighbours), "zone"]) == {"almaty"}
 
 
-def test_every_unit_adjoining_a_core_is_in_its_zone_at_120_km(wide_zones):
+def test_every_unit_adjoining_a_core_is_in_its_zone_at_150_km(wide_zones):
     units = wide_zones.units.set_index("district_id", drop=False)
     for core in CORES:
         neighbours = _adjoining(wide_zones.units, core)

@@ -14,6 +14,7 @@ stays light (PEP 562)::
     fig = am.static_choropleth(joined, column="innovative_share_grp_pct")  # Figure
     scores = am.score_towns(am.cities(role="monocity"))
     am.monocity_map(scores)
+    z = am.zones()  # the commuting zones of the four agglomerations
 
 Runtime settings (upstream data folder, cache, default language): :mod:`agglomap.settings`.
 """
@@ -45,6 +46,7 @@ _API = (
     "score_towns",
     "static_choropleth",
     "static_monocity_map",
+    "zones",
 )
 __all__ = [*_API, "settings", "__version__"]
 
@@ -72,8 +74,8 @@ class _CallableModule(types.ModuleType):
 
 
 class _Package(types.ModuleType):
-    """``agglomap`` itself. ``boundaries`` and ``corridors`` are both submodules and API
-    functions: reading them from the package gives the submodule, made callable."""
+    """``agglomap`` itself. ``boundaries``, ``corridors`` and ``zones`` are both submodules
+    and API functions: reading them from the package gives the submodule, made callable."""
 
     def __getattribute__(self, name: str) -> Any:
         if name in _SHADOWED:
@@ -84,5 +86,5 @@ class _Package(types.ModuleType):
         return super().__getattribute__(name)
 
 
-_SHADOWED = frozenset({"boundaries", "corridors"})
+_SHADOWED = frozenset({"boundaries", "corridors", "zones"})
 sys.modules[__name__].__class__ = _Package

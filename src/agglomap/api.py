@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from .indicators import IndicatorTable, JoinReport
     from .provenance import Source
+    from .zones import Zones
 
 __all__ = [
     "assess",
@@ -52,6 +53,7 @@ __all__ = [
     "score_towns",
     "static_choropleth",
     "static_monocity_map",
+    "zones",
 ]
 
 #: ``role`` values of :func:`cities`: a gazetteer group, or a status.
@@ -403,6 +405,40 @@ def assess(
     elif isinstance(inputs, str | Path):
         inputs = read_inputs(inputs)
     return _assess(inputs, tdm_formula=tdm_formula, tdaa=tdaa, rules=rules, boundary=boundary)
+
+
+def zones(fua_max_km: float | None = None, *, population: pd.Series | None = None) -> Zones:
+    """The commuting zones of the four agglomerations (Astana, Almaty, Shymkent, Aktobe):
+    the 2022 district-level units whose population-weighted centre lies within
+    ``fua_max_km`` of the core city along the corridor network (see ``docs/zones.md``).
+
+    Parameters
+    ----------
+    fua_max_km : float, optional
+        The commuting threshold in km; default the methodology's (``ScoreConfig``,
+        the same setting as TDaa1).
+    population : pandas.Series, optional
+        Population by ``district_id`` (e.g. a district table's population column); without
+        it a zone's population is the sum of the OpenStreetMap population tags of its
+        settlements (``population_source`` says which).
+
+    Returns
+    -------
+    agglomap.zones.Zones
+        ``.zones`` one polygon per agglomeration (``zone_id``, ``n_units``, ``population``,
+        ``area_km2``), ``.units`` every unit with its centre, ``centre_method`` and the
+        network km to each core, ``.official`` the official compositions matched to units.
+
+    Examples
+    --------
+    >>> import agglomap as am
+    >>> z = am.zones()
+    >>> list(z.zones["zone_id"])
+    ['astana', 'almaty', 'shymkent', 'aktobe']
+    """
+    from .zones import delineate
+
+    return delineate(fua_max_km, population=population)
 
 
 def choropleth(gdf: gpd.GeoDataFrame, column: str, **options: Any) -> folium.Map:

@@ -201,9 +201,10 @@ def run(args: argparse.Namespace) -> int:
             sources=sources,
             outline=outline,
         )
-        notice = layout_notice(table.vintage, report.vintage, report.changed_extent, args.lang)
-        if notice:  # 2018 data on 2022 polygons (or back): said on the map, not only here
-            web.add_notice(m, notice)
+        if level == "oblast":  # district tables are moved between layouts unit by unit
+            notice = layout_notice(table.vintage, report.vintage, report.changed_extent, args.lang)
+            if notice:  # 2018 data on 2022 polygons (or back): said on the map, not only here
+                web.add_notice(m, notice)
         out = web.save_map(
             m, args.out, sources=m.agglomap_sources, self_contained=args.self_contained
         )
