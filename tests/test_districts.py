@@ -418,3 +418,15 @@ def test_a_2018_table_moves_to_the_2022_districts(tmp_path, capsys):
     assert pd.isna(joined.at["Semey", "Population"])  # Semey's 2018 unit was divided
     assert pd.isna(joined.at["Zhanasemey", "Population"])
     assert "Divided between new units" in text and "Semey" in text
+
+
+def test_one_oblast_static_map_says_every_unit_is_named(sources_dir):
+    from agglomap.maps import static
+
+    layer = load_boundaries("2022", level="district")
+    karaganda = layer[layer["region_id"] == "KZ-35"].copy()
+    karaganda["value"] = range(len(karaganda))
+    fig = static.static_choropleth(karaganda, "value", lang="en")
+    texts = " ".join(t.get_text() for t in fig.texts)
+    assert f"all {len(karaganda)} units named" in texts
+    assert "lack room" not in texts  # the 'others lack room' note only when some are left out

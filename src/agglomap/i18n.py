@@ -142,6 +142,11 @@ WORDS: dict[str, dict[str, str]] = {
         "ru": "Подписаны {n} из {total} единиц (остальным не хватило места)",
         "en": "named: {n} of {total} units (the others lack room at this scale)",
     },
+    "labels_units_all": {
+        "kk": "барлық {total} бірлік аталған",
+        "ru": "подписаны все {total} единиц",
+        "en": "all {total} units named",
+    },
     "recommended_scenario": {
         "kk": "Ұсынылған сценарий",
         "ru": "Рекомендуемый сценарий",

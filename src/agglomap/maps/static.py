@@ -470,7 +470,8 @@ def static_choropleth(
     if districts:
         n = _label_units(ax, frame, lang, fills=face, values=shown_values, decimals=decimals)
         if not subtitle:
-            named = t("labels_units_note", lang).format(n=n, total=len(frame))
+            key = "labels_units_all" if n == len(frame) else "labels_units_note"
+            named = t(key, lang).format(n=n, total=len(frame))
             width = fig.get_size_inches()[0] - 2 * _MARGIN_IN
             text = f"{note}; {named[0].lower()}{named[1:]}"
             sub.set_text(wrap_to(text, SUBTITLE_PT, width))
