@@ -28,26 +28,10 @@ from typing import Any
 
 from ._version import __version__
 
-# Public names and the module that defines each; loaded by ``__getattr__`` on first use.
-_API = (
-    "assess",
-    "boundaries",
-    "choropleth",
-    "cities",
-    "corridors",
-    "default_indicators",
-    "join",
-    "monocity_map",
-    "read_boundaries",
-    "read_indicators",
-    "read_towns",
-    "save_figure",
-    "save_map",
-    "score_towns",
-    "static_choropleth",
-    "static_monocity_map",
-    "zones",
-)
+# Public names, defined (lazily importing their modules) in agglomap.api; each is loaded by
+# ``__getattr__`` on first use. api itself imports only settings and errors.
+from .api import __all__ as _API
+
 __all__ = [*_API, "settings", "__version__"]
 
 
